@@ -1,0 +1,43 @@
+# Portico: `make run` serves the platform, a worker and the demo office; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORTICO_BASE_DOMAIN ?= localhost
+
+.PHONY: install install-system run test lint format bench clean
+
+$(VENV)/bin/uv:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(VENV)/bin/uv ## Create .venv with every dependency from the lock file (idempotent)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --quiet --python $(PY)
+	@$(PY) manage.py compilemessages --ignore .venv -v 0 2>/dev/null || true
+
+install-system: ## Debian packages the tests use: Chromium (browser tests) and Redis
+	@bash deploy/dev/system-packages.sh
+
+run: install ## Migrate, seed the demo office, serve web + worker until stopped
+	@$(PY) deploy/dev/run.py --host $(HOST) --port $(PORT)
+
+test: install install-system ## The whole suite against real PostgreSQL, Redis and Chromium
+	@eval "$$($(PY) deploy/dev/services.py env)" && $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	@eval "$$($(PY) deploy/dev/services.py env)" && for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives: Chromium (Playwright) and redis-server.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "Please install: ${missing[*]} (Debian/Ubuntu packages)" >&2; exit 1
+fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "Installing ${missing[*]} ..."
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,57 @@
+"""The module contract.
+
+A module is a Django app whose AppConfig subclasses :class:`ModuleConfig` and sets ``key``. The
+core finds the rest by fixed submodule names and never imports a module directly:
+
+``<module>.urls``        ``portal_urlpatterns`` (mounted at ``/<key-with-dashes>/``) and
+                         ``office_urlpatterns`` (mounted at ``/office/<key-with-dashes>/``)
+``<module>.api.urls``    ``urlpatterns`` (mounted at ``/api/v1/<key-with-dashes>/``)
+``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`
+``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
+``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
+``<module>.events``      ``EVENT_TYPES``: dict of event name → description
+
+Every part is optional. The AppConfig may override :meth:`enabled` and :meth:`disabled`, called
+inside the tenant's schema when an office switches the module on or off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import AppConfig
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation entry. ``url_name`` is resolved inside the module's namespace."""
+
+    label: str
+    url_name: str
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Statistic:
+    label: str
+    value: int | str
+    url: str = ""
+
+
+class ModuleConfig(AppConfig):
+    """Base AppConfig for Portico modules; the metadata lives on the class."""
+
+    key: str = ""
+    icon: str = "puzzle"
+    version: str = "1.0"
+    description: str = ""
+
+    @property
+    def url_prefix(self) -> str:
+        return self.key.replace("_", "-")
+
+    def enabled(self, tenant) -> None:
+        """Called in the tenant's schema after the office switches the module on."""
+
+    def disabled(self, tenant) -> None:
+        """Called in the tenant's schema after the office switches the module off. Data stays."""

@@ -1,0 +1,12 @@
+"""ASGI entry point. ``platform/`` is a plain folder, so it is put on the path here."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+application = get_asgi_application()

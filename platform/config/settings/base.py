@@ -1,0 +1,242 @@
+"""Settings shared by every environment. Everything comes from the environment (django-environ)."""
+
+import sys
+from pathlib import Path
+
+import environ
+
+from config.database import database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+PLATFORM_DIR = BASE_DIR / "platform"
+if str(PLATFORM_DIR) not in sys.path:
+    sys.path.insert(0, str(PLATFORM_DIR))
+
+env = environ.Env()
+
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-portico-secret-key-change-me-in-production")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+# Hosts are checked by tenant routing (unknown hosts get the "no such portal" page), so Django's
+# own host check would only duplicate it with a less helpful error.
+ALLOWED_HOSTS = ["*"]
+
+PORTICO_BASE_DOMAIN = env("PORTICO_BASE_DOMAIN", default="localhost").lower()
+PORTICO_SCHEME = env("PORTICO_SCHEME", default="http")
+PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", default=False)
+PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=3)
+PORTICO_BASE_SCHEMA = "t_base"
+PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
+# How often a process re-reads the shared routing generation (seconds). 0 = on every request.
+PORTICO_ROUTING_RECHECK_SECONDS = env.float("PORTICO_ROUTING_RECHECK_SECONDS", default=1.0)
+PORTICO_SIGNUP_CODE_MINUTES = 15
+PORTICO_SIGNUP_MAX_ATTEMPTS = 5
+REDIS_URL = env("REDIS_URL", default="")
+
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.admin",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "modules",
+]
+
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "portal_core",
+    "modules.real_estate",
+    "modules.invoices",
+    "modules.proposals",
+]
+
+# Extra module apps (installed packages declaring the ``portico.modules`` entry point, or test
+# modules) are appended to TENANT_APPS by name.
+PORTICO_EXTRA_MODULES = env.list("PORTICO_EXTRA_MODULES", default=[])
+
+
+def _entry_point_modules() -> list[str]:
+    from importlib.metadata import entry_points
+
+    return [ep.value for ep in entry_points(group="portico.modules")]
+
+
+TENANT_APPS += [m for m in [*_entry_point_modules(), *PORTICO_EXTRA_MODULES] if m not in TENANT_APPS]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+ROOT_URLCONF = "config.urls_tenant"
+TENANT_BASE_SCHEMA = PORTICO_BASE_SCHEMA
+TENANT_CREATION_FAKES_MIGRATIONS = False
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+
+MIDDLEWARE = [
+    "tenants.health.HealthMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "tenants.routing.TenantRoutingMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "modules.middleware.ModuleGateMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.platform",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+_db = env.db_url_config(database_url(BASE_DIR))
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if REDIS_URL:
+    _cache_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+else:
+    _cache_backend = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / ".data" / "cache"),
+    }
+CACHES = {
+    # Tenant data: keys carry the schema name.
+    "default": {
+        **_cache_backend,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    # Platform-wide keys (host routing generation), deliberately not tenant-prefixed.
+    "platform": {**_cache_backend, "KEY_PREFIX": "platform"},
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["tenants.auth.EmailBackend"]
+LOGIN_URL = "office:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("nl", "Nederlands"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("it", "Italiano"),
+    ("pl", "Polski"),
+    ("sv", "Svenska"),
+    ("no", "Norsk"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / ".data" / "media"
+STORAGES = {
+    # Files land under MEDIA_ROOT/<schema_name>/ so every path carries its tenant.
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MULTITENANT_RELATIVE_MEDIA_ROOT = ""
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / ".data" / "mail"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portico <no-reply@portico.localhost>")
+ANYMAIL = env.dict("ANYMAIL", default={})
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portico API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+Q_CLUSTER = {
+    "name": "portico",
+    "workers": env.int("PORTICO_QUEUE_WORKERS", default=2),
+    "timeout": 600,
+    "retry": 660,
+    "max_attempts": 3,
+    "catch_up": False,
+    "poll": 0.2,
+    "ack_failures": True,
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

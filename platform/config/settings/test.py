@@ -1,0 +1,26 @@
+from .base import *  # noqa: F403
+from .base import REDIS_URL, TENANT_APPS, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTICO_ROUTING_RECHECK_SECONDS = 0
+PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=2)
+PORTICO_BASE_DOMAIN = "portico.localhost"
+
+# The contract of the module registry is proven by a small module that lives in the test suite.
+TENANT_APPS = [*TENANT_APPS, "tests.sample_module"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.sample_module"]  # noqa: F405
+
+_redis = REDIS_URL or "redis://127.0.0.1:6379/14"
+_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+CACHES = {
+    "default": {
+        **_backend,
+        "KEY_PREFIX": "test",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    "platform": {**_backend, "KEY_PREFIX": "test-platform"},
+}
+Q_CLUSTER = {**Q_CLUSTER, "sync": False}  # noqa: F405

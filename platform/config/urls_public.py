@@ -1,0 +1,19 @@
+"""URLs of the platform host (public schema): landing, sign-up, the operators' admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from tenants import views
+
+admin.site.site_header = "Portico operations"
+admin.site.site_title = "Portico operations"
+admin.site.index_title = "Platform"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
+    path("internal/tls-ask", views.tls_ask, name="tls-ask"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,18 @@
+"""URLs of a tenant's hosts: the client portal, the office console, the API."""
+
+from django.urls import include, path
+
+from modules.urls import api_patterns, office_patterns, portal_patterns
+from portal_core import office, portal
+
+office_urls = [
+    *office.urlpatterns,
+    *office_patterns(),
+]
+
+urlpatterns = [
+    path("office/", include((office_urls, "office"))),
+    path("api/v1/", include(api_patterns())),
+    path("", portal.home, name="portal-home"),
+    *portal_patterns(),
+]

@@ -1,0 +1,66 @@
+"""The office's set-up checklist (seed 000): every item is computed from live data."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from modules.registry import registry
+
+from .selectors import enabled_modules, portal_config_get
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    title: str
+    hint: str
+    done: bool
+    url: str
+
+
+def setup_checklist(request) -> list[ChecklistItem]:
+    from tenants.models import ApiKey
+
+    config = portal_config_get()
+    has_key = any(k.is_active for k in ApiKey.objects.filter(tenant_id=request.tenant.id, revoked_at=None))
+    content_checks = [
+        m.first_content for key in enabled_modules() if (m := registry.get(key)) and m.first_content
+    ]
+    first_content = any(check(request) for check in content_checks)
+    return [
+        ChecklistItem(
+            "portal_on",
+            "Switch the client portal on",
+            "Clients can sign in as soon as it is on.",
+            config.is_active,
+            reverse("office:settings"),
+        ),
+        ChecklistItem(
+            "api_key",
+            "Create an API key",
+            "For integrations and your website's widgets.",
+            has_key,
+            reverse("office:api-keys"),
+        ),
+        ChecklistItem(
+            "company_name",
+            "Fill in your company name",
+            "It is the portal's browser title.",
+            bool(config.company_name),
+            reverse("office:settings"),
+        ),
+        ChecklistItem(
+            "email",
+            "Configure email settings",
+            "Sender name and reply-to address for emails to your clients.",
+            config.email_configured,
+            reverse("office:email"),
+        ),
+        ChecklistItem(
+            "first_content",
+            "Add your first content",
+            "Switch on a module and add something for your clients, e.g. a property on a deal.",
+            first_content,
+            reverse("office:modules"),
+        ),
+    ]

@@ -1,0 +1,191 @@
+"""The office console at ``/office/`` on a tenant's host."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from modules.registry import registry
+from tenants.models import ApiKey, Plan
+from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
+
+from .checklist import setup_checklist
+from .forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm
+from .selectors import enabled_modules, portal_config_get
+from .services import module_disable, module_enable, portal_config_update
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or not user.is_staff:
+            return redirect(f"{reverse('office:login')}?next={request.get_full_path()}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def office_nav(request) -> list[dict]:
+    items = [
+        {"label": "Home", "url": reverse("office:home")},
+        {"label": "Portal settings", "url": reverse("office:settings")},
+        {"label": "Modules", "url": reverse("office:modules")},
+    ]
+    for key in enabled_modules():
+        module = registry.get(key)
+        for item in module.office_nav:
+            items.append(
+                {
+                    "label": item.label,
+                    "url": reverse(f"office:{module.office_namespace}:{item.url_name}"),
+                    "module": key,
+                }
+            )
+    items += [
+        {"label": "Email", "url": reverse("office:email")},
+        {"label": "API keys", "url": reverse("office:api-keys")},
+    ]
+    return items
+
+
+def render_office(request, template, context=None, **kwargs):
+    context = {"nav": office_nav(request), "config": portal_config_get(), **(context or {})}
+    return render(request, template, context, **kwargs)
+
+
+class OfficeLoginView(auth_views.LoginView):
+    template_name = "portal_core/office/login.html"
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        return self.get_redirect_url() or reverse("office:home")
+
+
+@never_cache
+def welcome(request, token):
+    user_id = login_handoff_consume(tenant=request.tenant, token=token)
+    if user_id is None:
+        messages.error(request, "That sign-in link has expired or was already used. Please sign in.")
+        return redirect("office:login")
+    user = get_object_or_404(get_user_model(), pk=user_id, is_active=True)
+    login(request, user, backend="tenants.auth.EmailBackend")
+    messages.success(request, "Your office is ready. Let's set up your portal.")
+    return redirect("office:home")
+
+
+@staff_required
+def home(request):
+    checklist = setup_checklist(request)
+    return render_office(
+        request,
+        "portal_core/office/home.html",
+        {
+            "checklist": checklist,
+            "done": sum(i.done for i in checklist),
+            "total": len(checklist),
+        },
+    )
+
+
+@staff_required
+def portal_settings(request):
+    config = portal_config_get()
+    form = PortalSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        portal_config_update(config=config, **form.cleaned_data)
+        messages.success(request, "Portal settings saved.")
+        return redirect("office:settings")
+    return render_office(request, "portal_core/office/settings.html", {"form": form})
+
+
+@staff_required
+def email_settings(request):
+    config = portal_config_get()
+    form = EmailSettingsForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        portal_config_update(config=config, **form.cleaned_data)
+        messages.success(request, "Email settings saved.")
+        return redirect("office:email")
+    return render_office(request, "portal_core/office/email.html", {"form": form})
+
+
+@staff_required
+def module_list(request):
+    plan = Plan.objects.filter(pk=request.tenant.plan_id).first()
+    enabled = set(enabled_modules())
+    rows = [
+        {"module": m, "enabled": m.key in enabled, "allowed": plan is None or plan.allows_module(m.key)}
+        for m in registry
+    ]
+    return render_office(request, "portal_core/office/modules.html", {"rows": rows, "plan": plan})
+
+
+@staff_required
+@require_POST
+def module_toggle(request, key):
+    if key not in registry:
+        raise Http404
+    try:
+        if request.POST.get("enable") == "1":
+            module_enable(key=key)
+            messages.success(request, f"{registry.get(key).name} is on.")
+        else:
+            module_disable(key=key)
+            messages.success(request, f"{registry.get(key).name} is off. Its data is kept.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("office:modules")
+
+
+@staff_required
+def api_keys(request):
+    form = ApiKeyForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = api_key_create(
+                tenant=request.tenant,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.cleaned_data["expires_at"],
+                created_by=request.user.email,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiKeyForm()
+    keys = ApiKey.objects.filter(tenant_id=request.tenant.id)
+    return render_office(
+        request, "portal_core/office/api_keys.html", {"form": form, "keys": keys, "issued": issued}
+    )
+
+
+@staff_required
+@require_POST
+def api_key_revoke_view(request, pk):
+    api_key = get_object_or_404(ApiKey, pk=pk, tenant_id=request.tenant.id)
+    api_key_revoke(api_key=api_key)
+    messages.success(request, f"The key “{api_key.name}” is revoked.")
+    return redirect("office:api-keys")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", OfficeLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="office:login"), name="logout"),
+    path("welcome/<str:token>/", welcome, name="welcome"),
+    path("settings/", portal_settings, name="settings"),
+    path("email/", email_settings, name="email"),
+    path("modules/", module_list, name="modules"),
+    path("modules/<str:key>/", module_toggle, name="module-toggle"),
+    path("api-keys/", api_keys, name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", api_key_revoke_view, name="api-key-revoke"),
+]

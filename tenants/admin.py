@@ -1,0 +1,165 @@
+import threading
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+
+from . import services
+from .models import Domain, Plan, Tenant
+from .selectors import tenant_usage_counts
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["domain", "is_primary", "verified", "created"]
+    readonly_fields = ["created"]
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "max_portal_accounts",
+        "api_requests_per_minute",
+        "max_custom_domains",
+        "modules",
+        "is_default",
+        "tenant_count",
+    ]
+    prepopulated_fields = {"code": ["name"]}
+
+    @admin.display(description="Modules")
+    def modules(self, plan):
+        return ", ".join(plan.allowed_modules) or "All"
+
+    @admin.display(description="Offices")
+    def tenant_count(self, plan):
+        return plan.tenants.count()
+
+
+class DeleteConfirmForm(forms.Form):
+    confirm_slug = forms.CharField(label="Type the office's subdomain to confirm")
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "status",
+        "plan",
+        "domain_list",
+        "created",
+        "staff_count",
+        "portal_account_count",
+    ]
+    list_filter = ["status", "plan"]
+    search_fields = ["name", "slug", "domains__domain"]
+    readonly_fields = ["schema_name", "created", "suspended_at"]
+    fields = ["name", "slug", "status", "plan", "schema_name", "created", "suspended_at", "suspension_reason"]
+    inlines = [DomainInline]
+    actions = ["suspend", "resume", "delete_with_export"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED])
+            .select_related("plan")
+            .prefetch_related("domains")
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_add_permission(self, request):
+        return False  # offices are created by sign-up, which claims a ready schema
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # only through "delete with export"
+
+    _page = threading.local()  # usage counts of the page being rendered, one query per page
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        self._page.usage = tenant_usage_counts([t.schema_name for t in changelist.result_list])
+        return changelist
+
+    def _usage_for(self, tenant):
+        return getattr(self._page, "usage", {}).get(tenant.schema_name, {})
+
+    @admin.display(description="Domains")
+    def domain_list(self, tenant):
+        return format_html_join(", ", "{}", ((d.domain,) for d in tenant.domains.all()))
+
+    @admin.display(description="Staff")
+    def staff_count(self, tenant):
+        return self._usage_for(tenant).get("staff", "–")
+
+    @admin.display(description="Portal accounts")
+    def portal_account_count(self, tenant):
+        return self._usage_for(tenant).get("portal_accounts", "–")
+
+    @admin.action(description="Suspend selected offices")
+    def suspend(self, request, queryset):
+        for tenant in queryset:
+            services.tenant_suspend(tenant=tenant, reason=f"Suspended by {request.user}")
+        self.message_user(request, f"Suspended {queryset.count()} office(s).", messages.SUCCESS)
+
+    @admin.action(description="Resume selected offices")
+    def resume(self, request, queryset):
+        for tenant in queryset:
+            services.tenant_resume(tenant=tenant)
+        self.message_user(request, f"Resumed {queryset.count()} office(s).", messages.SUCCESS)
+
+    @admin.action(description="Delete selected office (export first)…")
+    def delete_with_export(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Delete one office at a time.", messages.ERROR)
+            return None
+        return HttpResponseRedirect(reverse("admin:tenants_tenant_delete_export", args=[queryset.get().pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/delete-with-export/",
+                self.admin_site.admin_view(self.delete_view_export),
+                name="tenants_tenant_delete_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def delete_view_export(self, request, pk):
+        tenant = self.get_queryset(request).get(pk=pk)
+        form = DeleteConfirmForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                export = services.tenant_delete(tenant=tenant, confirm_slug=form.cleaned_data["confirm_slug"])
+            except ValidationError as exc:
+                form.add_error("confirm_slug", exc)
+            except RuntimeError as exc:
+                self.message_user(request, f"Nothing was deleted: {exc}", messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
+            else:
+                connection.set_schema_to_public()
+                self.message_user(
+                    request, f"Deleted {tenant.name}. Export written to {export}.", messages.SUCCESS
+                )
+                return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "tenant": tenant,
+            "form": form,
+            "opts": self.model._meta,
+            "title": f"Delete {tenant.name}",
+        }
+        return TemplateResponse(request, "admin/tenants/tenant/delete_with_export.html", context)

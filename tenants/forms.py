@@ -1,0 +1,64 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from .models import Tenant
+from .validators import validate_subdomain
+
+
+class SubdomainField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", "Letters, digits and hyphens. Your portal will live at this address.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return (super().to_python(value) or "").strip()
+
+    def validate(self, value):
+        super().validate(value)
+        validate_subdomain(value)
+        if Tenant.objects.filter(slug=value).exists():
+            raise ValidationError(f"The subdomain “{value}” is already taken. Please choose another.")
+
+
+class SignupForm(forms.Form):
+    office_name = forms.CharField(label="Office name", max_length=120)
+    subdomain = SubdomainField(label="Subdomain")
+    owner_name = forms.CharField(label="Your name", max_length=120)
+    email = forms.EmailField(label="Work email")
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+        help_text="At least 8 characters, not a common password.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            from django.contrib.auth.models import User
+
+            probe = User(
+                username=data.get("email", ""),
+                email=data.get("email", ""),
+                first_name=data.get("owner_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, probe)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ChangeSubdomainForm(forms.Form):
+    subdomain = SubdomainField(label="Another subdomain")

@@ -1,0 +1,66 @@
+"""``/healthz`` (alive) and ``/readyz`` (database, cache, queue) on every host."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import JsonResponse
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    cache = caches["platform"]
+    token = str(time.time())
+    cache.set("readyz", token, 10)
+    if cache.get("readyz") != token:
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _check_queue() -> None:
+    if settings.Q_CLUSTER.get("redis"):
+        from django_q.brokers import get_broker
+
+        if not get_broker().ping():
+            raise RuntimeError("queue broker did not answer")
+    else:
+        from django_q.models import OrmQ
+
+        OrmQ.objects.using(settings.Q_CLUSTER.get("orm", "default")).exists()
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "queue": _check_queue}
+
+
+def readiness() -> tuple[bool, dict[str, str]]:
+    connection.set_schema_to_public()
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            results[name] = f"error: {exc.__class__.__name__}"
+    return all(v == "ok" for v in results.values()), results
+
+
+class HealthMiddleware:
+    """Answers health checks before tenant routing, so they work on every host."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return JsonResponse({"status": "ok"})
+        if request.path == "/readyz":
+            ready, checks = readiness()
+            return JsonResponse(
+                {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+            )
+        return self.get_response(request)

@@ -1,0 +1,187 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .validators import validate_subdomain
+
+
+class Plan(models.Model):
+    """What a tenant may use. Limits are enforced by the services that create the limited things."""
+
+    name = models.CharField(max_length=80, unique=True)
+    code = models.SlugField(max_length=40, unique=True)
+    max_portal_accounts = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty means unlimited."
+    )
+    allowed_modules = models.JSONField(
+        default=list, blank=True, help_text="Module keys this plan may enable; empty means every module."
+    )
+    api_requests_per_minute = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
+    max_custom_domains = models.PositiveIntegerField(default=0)
+    is_default = models.BooleanField(default=False, help_text="Given to new sign-ups.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_plan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows_module(self, key: str) -> bool:
+        return not self.allowed_modules or key in self.allowed_modules
+
+
+class Tenant(TenantMixin):
+    """An office. Its data lives in its own PostgreSQL schema, named opaquely (``t_<hex>``).
+
+    Rows in the ``pooled`` state are ready, fully migrated schemas that no office owns yet;
+    signing up claims one with a row update. ``template`` is the base schema that new schemas
+    are cloned from when the pool is empty.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        POOLED = "pooled", "Pooled (ready, unclaimed)"
+        TEMPLATE = "template", "Template"
+
+    name = models.CharField(max_length=120, blank=True)
+    slug = models.SlugField(
+        max_length=40, unique=True, null=True, blank=True, validators=[validate_subdomain]
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.POOLED, db_index=True)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants")
+    created = models.DateTimeField(default=timezone.now)
+    pooled_at = models.DateTimeField(default=timezone.now)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=200, blank=True)
+
+    auto_create_schema = True
+    auto_drop_schema = True
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pooled", "template"]) | (Q(slug__isnull=False) & ~Q(name="")),
+                name="office_has_name_and_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.schema_name
+
+    @staticmethod
+    def new_schema_name() -> str:
+        return f"t_{secrets.token_hex(6)}"
+
+    @property
+    def is_office(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.SUSPENDED)
+
+    def clean(self) -> None:
+        if self.is_office and not self.slug:
+            raise ValidationError({"slug": "An office needs a subdomain."})
+
+    def primary_host(self) -> str:
+        domain = next((d for d in self.domains.all() if d.is_primary), None)
+        return domain.domain if domain else f"{self.slug}.{settings.PORTICO_BASE_DOMAIN}"
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant: ``<slug>.<base>`` or a verified custom domain."""
+
+    verified = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_primary", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(is_primary=True), name="one_primary_domain_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.lower().strip().rstrip(".")
+        super().save(*args, **kwargs)
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its email to be confirmed. The password is already hashed."""
+
+    id = models.UUIDField(primary_key=True)
+    office_name = models.CharField(max_length=120)
+    slug = models.CharField(max_length=40)
+    owner_name = models.CharField(max_length=120)
+    email = models.EmailField()
+    password_hash = models.CharField(max_length=255)
+    code_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["slug"])]
+
+    def __str__(self) -> str:
+        return f"{self.slug} <{self.email}>"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class LoginHandoff(models.Model):
+    """A single-use ticket that logs a freshly provisioned owner in on their own host."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    user_id = models.BigIntegerField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"handoff for user {self.user_id} of {self.tenant_id}"
+
+
+class ApiKey(models.Model):
+    """A tenant's API key. The key alone identifies its tenant; only a keyed hash is stored."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, unique=True, help_text="Shown to tell keys apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list, blank=True)
+    created_by = models.EmailField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,0 +1,57 @@
+"""One way to enqueue background work, always run in the schema it was enqueued for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+from django_q.tasks import async_task
+from django_tenants.utils import get_public_schema_name, schema_context
+
+
+def _dotted(func: Callable | str) -> str:
+    if isinstance(func, str):
+        return func
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def run_in_schema(schema_name: str, func_path: str, *args, **kwargs):
+    """The task django-q2 actually runs: enter the schema, then call the function."""
+    from django.conf import settings
+
+    func = import_string(func_path)
+    if settings.SENTRY_DSN:
+        import sentry_sdk
+
+        sentry_sdk.get_isolation_scope().set_tag("tenant_schema", schema_name)
+    with schema_context(schema_name):
+        return func(*args, **kwargs)
+
+
+def enqueue(
+    func: Callable | str,
+    *args,
+    schema_name: str | None = None,
+    after_commit: bool = True,
+    task_name: str | None = None,
+    **kwargs,
+) -> None:
+    """Run ``func(*args, **kwargs)`` in the worker, inside ``schema_name``.
+
+    The schema defaults to the one active now, so code running for a tenant never has to think
+    about it. With ``after_commit`` (the default) the task is sent only once the surrounding
+    transaction commits, so a worker never sees work for rows that were rolled back.
+    """
+    schema = schema_name or connection.schema_name or get_public_schema_name()
+    path = _dotted(func)
+    q_options = {"task_name": task_name} if task_name else {}
+
+    def send() -> None:
+        with schema_context(get_public_schema_name()):
+            async_task(run_in_schema, schema, path, *args, q_options=q_options, **kwargs)
+
+    if after_commit:
+        transaction.on_commit(send)
+    else:
+        send()

@@ -1,0 +1,112 @@
+"""Pages on the platform host: the landing page and self-service sign-up."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .forms import ChangeSubdomainForm, SignupForm, VerifyForm
+from .models import Domain, SignupRequest
+from .services import (
+    SignupError,
+    signup_change_subdomain,
+    signup_start,
+    signup_verify_code,
+    signup_verify_link,
+)
+from .urls import office_host, tenant_url
+
+
+def landing(request):
+    return render(request, "tenants/landing.html")
+
+
+@never_cache
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        base = tenant_url(request, settings.PORTICO_BASE_DOMAIN, "").rstrip("/")
+        try:
+            pending = signup_start(
+                office_name=data["office_name"],
+                slug=data["subdomain"],
+                owner_name=data["owner_name"],
+                email=data["email"],
+                password=data["password"],
+                verify_url_base=base,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("signup-verify", signup_id=pending.id)
+    return render(request, "tenants/signup.html", {"form": form})
+
+
+def _land_in_office(request, provisioned) -> HttpResponseRedirect:
+    host = office_host(provisioned.tenant.slug)
+    return HttpResponseRedirect(tenant_url(request, host, f"/office/welcome/{provisioned.handoff_token}/"))
+
+
+@never_cache
+def signup_verify(request, signup_id):
+    pending = get_object_or_404(SignupRequest, pk=signup_id)
+    form = VerifyForm(request.POST or None)
+    subdomain_form = None
+    if request.method == "POST" and "subdomain" in request.POST:
+        subdomain_form = ChangeSubdomainForm(request.POST)
+        if subdomain_form.is_valid():
+            try:
+                signup_change_subdomain(signup_id=pending.id, slug=subdomain_form.cleaned_data["subdomain"])
+            except ValidationError as exc:
+                subdomain_form.add_error("subdomain", exc)
+            else:
+                return redirect("signup-verify", signup_id=pending.id)
+        form = VerifyForm()
+    elif request.method == "POST" and form.is_valid():
+        try:
+            provisioned = signup_verify_code(signup_id=pending.id, code=form.cleaned_data["code"])
+        except SignupError as exc:
+            form.add_error("code", exc.message)
+            if exc.code == "taken":
+                subdomain_form = ChangeSubdomainForm()
+        else:
+            return _land_in_office(request, provisioned)
+    pending.refresh_from_db()
+    return render(
+        request,
+        "tenants/verify.html",
+        {
+            "form": form,
+            "signup": pending,
+            "subdomain_form": subdomain_form,
+            "minutes": settings.PORTICO_SIGNUP_CODE_MINUTES,
+        },
+    )
+
+
+@never_cache
+def signup_confirm(request, token):
+    if request.method != "POST":
+        # A mail scanner following the link must not provision the office: ask for one click.
+        return render(request, "tenants/confirm.html", {"token": token})
+    try:
+        provisioned = signup_verify_link(token=token)
+    except SignupError as exc:
+        return render(request, "tenants/confirm.html", {"token": token, "error": exc.message}, status=400)
+    return _land_in_office(request, provisioned)
+
+
+@require_GET
+def tls_ask(request):
+    """Caddy's on-demand TLS asks here before issuing a certificate for a custom domain."""
+    domain = (request.GET.get("domain") or "").lower().strip()
+    ok = (
+        bool(domain)
+        and Domain.objects.filter(
+            domain=domain, verified=True, tenant__status__in=["active", "suspended"]
+        ).exists()
+    )
+    return JsonResponse({"domain": domain, "allowed": ok}, status=200 if ok else 404)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+portal_urlpatterns = [path("", views.portal_notes, name="list")]
+office_urlpatterns = [path("", views.office_notes, name="list")]
