@@ -12,8 +12,9 @@ PORTICO_BASE_DOMAIN = "portico.localhost"
 TENANT_APPS = [*TENANT_APPS, "tests.sample_module"]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.sample_module"]  # noqa: F405
 
-_redis = REDIS_URL or "redis://127.0.0.1:6379/14"
-_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+# Tests talk to a real Redis (make test starts one when none is running), on a database of their own.
+TEST_REDIS_URL = env("PORTICO_TEST_REDIS_URL", default=REDIS_URL or "redis://127.0.0.1:6379").rstrip("/")
+_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{TEST_REDIS_URL}/14"}
 CACHES = {
     "default": {
         **_backend,
@@ -23,4 +24,6 @@ CACHES = {
     },
     "platform": {**_backend, "KEY_PREFIX": "test-platform"},
 }
-Q_CLUSTER = {**Q_CLUSTER, "sync": False}  # noqa: F405
+# The ORM broker (the default) unless a test asks for Redis.
+Q_CLUSTER = {key: value for key, value in Q_CLUSTER.items() if key != "redis"}  # noqa: F405
+Q_CLUSTER["orm"] = "default"

@@ -1,0 +1,126 @@
+"""Common actors: offices (tenants with an owner), clients on their hosts, an operator."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+
+OWNER_PASSWORD = "Owner-pass-2026!"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that commit (live server, worker, threads) run last: their flush empties the pool."""
+
+    def commits(item) -> bool:
+        names = getattr(item, "fixturenames", ())
+        return "transactional_db" in names or "live_server" in names
+
+    items.sort(key=commits)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.services import pool_top_up
+
+    with django_db_blocker.unblock():
+        pool_top_up(size=4)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_platform_state():
+    from tenants import routing
+
+    routing.routes.clear()
+    caches["default"].clear()
+    yield
+    connection.set_schema_to_public()
+    routing.routes.clear()
+
+
+def host_for(slug: str) -> str:
+    return f"{slug}.{settings.PORTICO_BASE_DOMAIN}"
+
+
+PLATFORM_HOST = settings.PORTICO_BASE_DOMAIN
+
+
+@dataclass
+class Office:
+    tenant: object
+    host: str
+    owner_email: str
+    owner_password: str
+    owner_id: int
+
+    @property
+    def slug(self) -> str:
+        return self.tenant.slug
+
+    @property
+    def schema_name(self) -> str:
+        return self.tenant.schema_name
+
+    def client(self) -> Client:
+        """An anonymous browser on this office's host."""
+        return Client(HTTP_HOST=self.host)
+
+    def staff_client(self) -> Client:
+        """A browser signed in as the owner on this office's host."""
+        client = self.client()
+        response = client.post("/office/login/", {"username": self.owner_email, "password": self.owner_password})
+        assert response.status_code == 302, "owner could not sign in"
+        return client
+
+
+@pytest.fixture
+def make_office(db):
+    from tenants.services import tenant_provision
+
+    def make(slug: str, name: str | None = None, plan=None) -> Office:
+        email = f"owner@{slug}.example"
+        provisioned = tenant_provision(
+            office_name=name or f"{slug.title()} Realty", slug=slug, owner_name=f"Owner {slug.title()}",
+            email=email, password_hash=make_password(OWNER_PASSWORD), plan=plan,
+        )
+        connection.set_schema_to_public()
+        return Office(tenant=provisioned.tenant, host=host_for(slug), owner_email=email,
+                      owner_password=OWNER_PASSWORD, owner_id=provisioned.owner_id)
+
+    return make
+
+
+@pytest.fixture
+def office_a(make_office) -> Office:
+    return make_office("alpha")
+
+
+@pytest.fixture
+def office_b(make_office) -> Office:
+    return make_office("bravo")
+
+
+@pytest.fixture
+def platform_client() -> Client:
+    return Client(HTTP_HOST=PLATFORM_HOST)
+
+
+@pytest.fixture
+def operator_client(db, platform_client) -> Client:
+    from django.contrib.auth import get_user_model
+
+    connection.set_schema_to_public()
+    get_user_model().objects.create_superuser("root", "root@portico.localhost", "Operator-pass-2026!")
+    assert platform_client.login(username="root", password="Operator-pass-2026!")
+    return platform_client
+
+
+@pytest.fixture(scope="session")
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
