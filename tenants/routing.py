@@ -94,19 +94,23 @@ routes = RouteCache()
 
 
 def load_route(host: str) -> Route | None:
+    """One query: the verified domain, its tenant and the tenant's primary host."""
+    from django.db.models import OuterRef, Subquery
+
     from .models import Domain, Tenant
 
+    primary = Domain.objects.filter(tenant=OuterRef("tenant"), is_primary=True).values("domain")[:1]
     domain = (
         Domain.objects.select_related("tenant")
         .filter(
             domain=host, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
         )
+        .annotate(primary=Subquery(primary))
         .first()
     )
     if domain is None:
         return None
     tenant = domain.tenant
-    primary = Domain.objects.filter(tenant=tenant, is_primary=True).values_list("domain", flat=True).first()
     return Route(
         tenant_id=tenant.id,
         schema_name=tenant.schema_name,
@@ -114,7 +118,7 @@ def load_route(host: str) -> Route | None:
         slug=tenant.slug,
         status=tenant.status,
         plan_id=tenant.plan_id,
-        primary_host=primary or host,
+        primary_host=domain.primary or host,
     )
 
 

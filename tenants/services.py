@@ -256,14 +256,15 @@ def signup_verify_code(*, signup_id: uuid.UUID, code: str) -> Provisioned:
         if signup is None:
             raise SignupError("This sign-up was not found. Please start again.", code="unknown")
         _signup_check_usable(signup)
-        if not token_matches(code.strip(), signup.code_hash, purpose=SIGNUP_CODE):
-            signup.attempts += 1
-            signup.save(update_fields=["attempts"])
-            left = settings.PORTICO_SIGNUP_MAX_ATTEMPTS - signup.attempts
-            if left <= 0:
-                raise SignupError("Too many wrong codes. Please sign up again.", code="locked")
-            raise SignupError(f"That code is not right. {left} attempt(s) left.", code="wrong")
-        return _signup_provision(signup)
+        if token_matches(code.strip(), signup.code_hash, purpose=SIGNUP_CODE):
+            return _signup_provision(signup)
+        signup.attempts += 1
+        signup.save(update_fields=["attempts"])
+    # Raised after the commit, so the wrong attempt counts.
+    left = settings.PORTICO_SIGNUP_MAX_ATTEMPTS - signup.attempts
+    if left <= 0:
+        raise SignupError("Too many wrong codes. Please sign up again.", code="locked")
+    raise SignupError(f"That code is not right. {left} attempt(s) left.", code="wrong")
 
 
 def signup_verify_link(*, token: str) -> Provisioned:

@@ -74,7 +74,9 @@ class Office:
     def staff_client(self) -> Client:
         """A browser signed in as the owner on this office's host."""
         client = self.client()
-        response = client.post("/office/login/", {"username": self.owner_email, "password": self.owner_password})
+        response = client.post(
+            "/office/login/", {"username": self.owner_email, "password": self.owner_password}
+        )
         assert response.status_code == 302, "owner could not sign in"
         return client
 
@@ -86,12 +88,21 @@ def make_office(db):
     def make(slug: str, name: str | None = None, plan=None) -> Office:
         email = f"owner@{slug}.example"
         provisioned = tenant_provision(
-            office_name=name or f"{slug.title()} Realty", slug=slug, owner_name=f"Owner {slug.title()}",
-            email=email, password_hash=make_password(OWNER_PASSWORD), plan=plan,
+            office_name=name or f"{slug.title()} Realty",
+            slug=slug,
+            owner_name=f"Owner {slug.title()}",
+            email=email,
+            password_hash=make_password(OWNER_PASSWORD),
+            plan=plan,
         )
         connection.set_schema_to_public()
-        return Office(tenant=provisioned.tenant, host=host_for(slug), owner_email=email,
-                      owner_password=OWNER_PASSWORD, owner_id=provisioned.owner_id)
+        return Office(
+            tenant=provisioned.tenant,
+            host=host_for(slug),
+            owner_email=email,
+            owner_password=OWNER_PASSWORD,
+            owner_id=provisioned.owner_id,
+        )
 
     return make
 
