@@ -1,5 +1,7 @@
 from django.http import Http404
 
+from tenants.routing import is_tenant_request
+
 from .registry import registry
 
 
@@ -14,7 +16,7 @@ class ModuleGateMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or getattr(request, "tenant", None) is None:
+        if match is None or not is_tenant_request(request):
             return None
         for namespace in match.namespaces:
             key = registry.module_for_namespace(namespace)

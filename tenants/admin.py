@@ -44,6 +44,17 @@ class PlanAdmin(admin.ModelAdmin):
         return plan.tenants.count()
 
 
+class OfficeStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(Tenant.Status.ACTIVE, "Active"), (Tenant.Status.SUSPENDED, "Suspended")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 class DeleteConfirmForm(forms.Form):
     confirm_slug = forms.CharField(label="Type the office's subdomain to confirm")
 
@@ -60,7 +71,7 @@ class TenantAdmin(admin.ModelAdmin):
         "staff_count",
         "portal_account_count",
     ]
-    list_filter = ["status", "plan"]
+    list_filter = [OfficeStatusFilter, "plan"]
     search_fields = ["name", "slug", "domains__domain"]
     readonly_fields = ["schema_name", "created", "suspended_at"]
     fields = ["name", "slug", "status", "plan", "schema_name", "created", "suspended_at", "suspension_reason"]
@@ -86,6 +97,11 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # only through "delete with export"
+
+    def changelist_view(self, request, extra_context=None):
+        ready = Tenant.objects.filter(status=Tenant.Status.POOLED).count()
+        extra_context = {"subtitle": f"{ready} ready schema(s) in the pool", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     _page = threading.local()  # usage counts of the page being rendered, one query per page
 

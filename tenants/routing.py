@@ -18,9 +18,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
 GENERATION_KEY = "tenants:routing:generation"
+# What ``request.tenant`` is on the platform host (django-tenants' templates expect a schema name).
+PLATFORM = FakeTenant(schema_name=get_public_schema_name())
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ class TenantRoutingMiddleware:
         connection.set_schema_to_public()
         host = request_host(request)
         if is_platform_host(host):
-            request.tenant = None
+            request.tenant = PLATFORM
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return self.get_response(request)
@@ -191,5 +194,5 @@ def _tag_sentry(tenant) -> None:
         sentry_sdk.get_isolation_scope().set_tag("tenant", tenant.slug)
 
 
-def public_schema_active() -> bool:
-    return connection.schema_name == get_public_schema_name()
+def is_tenant_request(request: HttpRequest) -> bool:
+    return getattr(request, "tenant", PLATFORM) is not PLATFORM

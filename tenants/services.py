@@ -320,9 +320,11 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
 
 
 def _pg_dump_binary() -> str:
-    import pgserver._commands
+    """pgserver's pg_dump (PostgreSQL 16, reads older servers too), else the one on PATH."""
+    from importlib.util import find_spec
 
-    bundled = Path(pgserver._commands.POSTGRES_BIN_PATH) / "pg_dump"
+    spec = find_spec("pgserver")
+    bundled = Path(spec.origin).parent / "pginstall" / "bin" / "pg_dump" if spec and spec.origin else Path()
     return str(bundled) if bundled.exists() else (shutil.which("pg_dump") or "pg_dump")
 
 

@@ -1,0 +1,67 @@
+import pytest
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django_tenants.utils import schema_context
+
+from modules.base import NavItem
+from modules.registry import Registry, registry
+
+
+def test_it_registers_the_product_modules_and_the_test_module():
+    assert {"real_estate", "invoices", "proposals", "notes"} <= set(registry.keys())
+    assert registry.get("real_estate").url_prefix == "real-estate"
+    assert registry.get("notes").event_types == {"notes.note_created": "A note was shared with a client."}
+    assert registry.get("notes").portal_nav == [NavItem(label="Notes", url_name="list", icon="note")]
+
+
+def test_it_refuses_a_duplicate_key():
+    fresh = Registry()
+    fresh.register(apps.get_app_config("sample_notes"))
+    with pytest.raises(ImproperlyConfigured, match="Duplicate module key 'notes'"):
+        fresh.register(apps.get_app_config("sample_notes"))
+
+
+def test_it_refuses_a_badly_shaped_key():
+    config = apps.get_app_config("sample_notes")
+    original = config.key
+    try:
+        config.key = "Not A Key"
+        with pytest.raises(ImproperlyConfigured, match="needs a key"):
+            Registry().register(config)
+    finally:
+        config.key = original
+
+
+def test_it_refuses_navigation_of_the_wrong_type(monkeypatch):
+    import tests.sample_module.navigation as nav
+
+    monkeypatch.setattr(nav, "portal_items", [{"label": "Notes"}])
+    with pytest.raises(ImproperlyConfigured, match="portal_items must be a list of NavItem"):
+        Registry().register(apps.get_app_config("sample_notes"))
+
+
+def test_it_refuses_events_outside_the_module_prefix(monkeypatch):
+    import tests.sample_module.events as events
+
+    monkeypatch.setattr(events, "EVENT_TYPES", {"contact.created": "not ours"})
+    with pytest.raises(ImproperlyConfigured, match="EVENT_TYPES"):
+        Registry().register(apps.get_app_config("sample_notes"))
+
+
+def test_it_keeps_module_tables_in_every_tenant_schema(office_a, office_b):
+    from tests.sample_module.models import Note
+
+    for office in (office_a, office_b):
+        with schema_context(office.schema_name):
+            assert Note.objects.count() == 0
+
+
+def test_the_core_never_imports_a_module():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for package in ("tenants", "portal_core", "platform", "webhooks"):
+        for path in (root / package).rglob("*.py"):
+            text = path.read_text()
+            for key in ("real_estate", "invoices", "proposals"):
+                assert f"from modules.{key}" not in text and f"import modules.{key}" not in text, path

@@ -1,0 +1,102 @@
+"""The operators' admin on the platform host."""
+
+import gzip
+
+import pytest
+from pathlib import Path
+
+from django.db import connection
+from django_tenants.utils import schema_exists
+
+from tenants.models import Tenant
+
+
+def test_it_lists_offices_with_status_plan_domains_and_counts(operator_client, office_a, office_b):
+    html = operator_client.get("/admin/tenants/tenant/").content.decode()
+    for text in (
+        "Alpha Realty",
+        "Bravo Realty",
+        "alpha.portico.localhost",
+        "bravo.portico.localhost",
+        "Starter",
+        "Staff",
+        "Portal accounts",
+    ):
+        assert text in html
+    assert "t_base" not in html and "Pooled" not in html  # the pool is not an office
+    assert html.count('<td class="field-staff_count">1</td>') == 2
+    assert html.count('<td class="field-portal_account_count">0</td>') == 2
+
+
+def test_it_needs_an_operator(platform_client, office_a):
+    response = platform_client.get("/admin/tenants/tenant/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    # an office owner's credentials are not operator credentials
+    assert not platform_client.login(username=office_a.owner_email, password=office_a.owner_password)
+
+
+def test_it_suspends_and_resumes_an_office(operator_client, office_a, office_b):
+    operator_client.post(
+        "/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [office_a.tenant.pk]}
+    )
+    assert Tenant.objects.get(pk=office_a.tenant.pk).status == "suspended"
+    assert office_a.client().get("/office/login/").status_code == 403
+    assert office_b.client().get("/office/login/").status_code == 200
+    operator_client.post(
+        "/admin/tenants/tenant/", {"action": "resume", "_selected_action": [office_a.tenant.pk]}
+    )
+    assert Tenant.objects.get(pk=office_a.tenant.pk).status == "active"
+    assert office_a.client().get("/office/login/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # pg_dump reads committed data through its own connection
+def test_it_deletes_only_after_confirmation_and_an_export(
+    operator_client, office_a, office_b, settings, tmp_path
+):
+    settings.PORTICO_EXPORT_DIR = tmp_path
+    pk = office_a.tenant.pk
+    start = operator_client.post(
+        "/admin/tenants/tenant/", {"action": "delete_with_export", "_selected_action": [pk]}
+    )
+    confirm_url = start["Location"]
+    assert confirm_url.endswith(f"/admin/tenants/tenant/{pk}/delete-with-export/")
+    assert "Type the office" in operator_client.get(confirm_url).content.decode()
+
+    wrong = operator_client.post(confirm_url, {"confirm_slug": "bravo"})
+    assert "exactly" in wrong.content.decode()
+    assert Tenant.objects.filter(pk=pk).exists() and not list(tmp_path.iterdir())
+
+    done = operator_client.post(confirm_url, {"confirm_slug": "alpha"})
+    assert done.status_code == 302
+    connection.set_schema_to_public()
+    assert not Tenant.objects.filter(pk=pk).exists()
+    assert not schema_exists(office_a.schema_name)
+    assert schema_exists(office_b.schema_name)
+    [export] = list(Path(tmp_path).iterdir())
+    dump = gzip.decompress(export.read_bytes()).decode()
+    assert f"CREATE SCHEMA {office_a.schema_name}" in dump
+    assert "owner@alpha.example" in dump and "owner@bravo.example" not in dump
+    assert office_a.client().get("/office/login/").status_code == 404
+
+
+def test_it_offers_no_plain_delete_or_add(operator_client, office_a):
+    html = operator_client.get("/admin/tenants/tenant/").content.decode()
+    assert "delete_selected" not in html
+    assert operator_client.get("/admin/tenants/tenant/add/").status_code == 403
+
+
+def test_it_manages_plans(operator_client, db):
+    html = operator_client.get("/admin/tenants/plan/").content.decode()
+    assert "Starter" in html and "Professional" in html
+    response = operator_client.post(
+        "/admin/tenants/plan/add/",
+        {
+            "name": "Agency",
+            "code": "agency",
+            "max_portal_accounts": "500",
+            "allowed_modules": '["proposals"]',
+            "api_requests_per_minute": "120",
+            "max_custom_domains": "1",
+        },
+    )
+    assert response.status_code == 302
