@@ -77,15 +77,23 @@ def main() -> None:
     )
 
     def stop(*_):
+        # Each process first stops its own children (the worker cluster finishes its tasks),
+        # then whatever is left in its process group is ended.
         for child in children:
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
         for child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+                pass
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(child.pid, sig)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.5)
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)

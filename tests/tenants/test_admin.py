@@ -1,10 +1,9 @@
 """The operators' admin on the platform host."""
 
 import gzip
-
-import pytest
 from pathlib import Path
 
+import pytest
 from django.db import connection
 from django_tenants.utils import schema_exists
 
