@@ -1,4 +1,6 @@
-"""``/healthz`` (alive) and ``/readyz`` (database, cache, queue) on every host."""
+"""Endpoints answered before tenant routing, on every host: ``/healthz`` (alive), ``/readyz``
+(database, cache, queue) and ``/internal/tls-ask`` (Caddy's on-demand TLS asks whether to issue a
+certificate for a domain; it calls with its own Host header, so this cannot depend on routing)."""
 
 import time
 
@@ -58,9 +60,22 @@ class HealthMiddleware:
     def __call__(self, request):
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
+        if request.path == "/internal/tls-ask":
+            return tls_ask(request)
         if request.path == "/readyz":
             ready, checks = readiness()
             return JsonResponse(
                 {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
             )
         return self.get_response(request)
+
+
+def tls_ask(request):
+    from .models import Domain, Tenant
+
+    connection.set_schema_to_public()
+    domain = (request.GET.get("domain") or "").lower().strip().rstrip(".")
+    allowed = bool(domain) and Domain.objects.filter(
+        domain=domain, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+    ).exists()
+    return JsonResponse({"domain": domain, "allowed": allowed}, status=200 if allowed else 404)

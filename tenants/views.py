@@ -2,13 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from .forms import ChangeSubdomainForm, SignupForm, VerifyForm
-from .models import Domain, SignupRequest
+from .models import SignupRequest
 from .services import (
     SignupError,
     signup_change_subdomain,
@@ -97,16 +96,3 @@ def signup_confirm(request, token):
     except SignupError as exc:
         return render(request, "tenants/confirm.html", {"token": token, "error": exc.message}, status=400)
     return _land_in_office(request, provisioned)
-
-
-@require_GET
-def tls_ask(request):
-    """Caddy's on-demand TLS asks here before issuing a certificate for a custom domain."""
-    domain = (request.GET.get("domain") or "").lower().strip()
-    ok = (
-        bool(domain)
-        and Domain.objects.filter(
-            domain=domain, verified=True, tenant__status__in=["active", "suspended"]
-        ).exists()
-    )
-    return JsonResponse({"domain": domain, "allowed": ok}, status=200 if ok else 404)

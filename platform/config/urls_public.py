@@ -14,6 +14,5 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
-    path("internal/tls-ask", views.tls_ask, name="tls-ask"),
     path("admin/", admin.site.urls),
 ]

@@ -93,6 +93,9 @@ def test_it_answers_caddy_on_demand_tls_only_for_verified_domains(office_a, plat
     Domain.objects.filter(domain="portal.alpha-realty.test").update(verified=True)
     assert platform_client.get("/internal/tls-ask", {"domain": "portal.alpha-realty.test"}).status_code == 200
     assert platform_client.get("/internal/tls-ask", {"domain": "evil.test"}).status_code == 404
+    from_proxy = Client(HTTP_HOST="web:8000")  # Caddy calls with its own upstream Host
+    answer = from_proxy.get("/internal/tls-ask", {"domain": "portal.alpha-realty.test"})
+    assert answer.json()["allowed"] is True
 
 
 def test_it_does_not_serve_the_platform_admin_on_a_tenant_host(office_a):
