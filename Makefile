@@ -16,7 +16,7 @@ $(VENV)/bin/uv:
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 install: $(VENV)/bin/uv ## Create .venv with every dependency from the lock file (idempotent)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --quiet --python $(PY)
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --quiet --python $(PY)
 	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore .venv -v 0; fi
 
 install-system: ## Debian packages the tests use: Chromium (browser tests) and Redis

@@ -33,13 +33,10 @@ def test_it_starts_an_embedded_server_when_nothing_else_is_there(monkeypatch, tm
         f"root = pathlib.Path({str(tmp_path)!r})\n"
         "url = database.database_url(root)\n"
         "print(url)\n"
-        "import pgserver\n"
-        "server = pgserver.get_server(root / '.data' / 'postgres')\n"
         "import psycopg\n"
         "with psycopg.connect(url) as conn:\n"
         "    print(conn.execute('select current_database(), version()').fetchone())\n"
-        "server.cleanup_mode = 'stop'\n"
-        "server.cleanup()\n"
+        "database.embedded_server_stop(database.embedded_data_dir(root))\n"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     out = subprocess.run(

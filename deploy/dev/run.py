@@ -12,7 +12,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "platform"))
 
-from config.database import LOCAL_URL, database_url, ensure_database  # noqa: E402
+from config.database import (  # noqa: E402
+    LOCAL_URL,
+    database_url,
+    embedded_data_dir,
+    embedded_server_stop,
+    ensure_database,
+)
 
 PY = sys.executable
 
@@ -94,6 +100,9 @@ def main() -> None:
                 except ProcessLookupError:
                     break
                 time.sleep(0.5)
+        if str(embedded_data_dir(ROOT)) in url:
+            embedded_server_stop(embedded_data_dir(ROOT))
+            print("Stopped the embedded PostgreSQL.", flush=True)
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)

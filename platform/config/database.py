@@ -20,10 +20,22 @@ def local_server_listening(host: str = "127.0.0.1", port: int = 5432) -> bool:
         return False
 
 
+def _pgserver():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pgserver
+    return pgserver
+
+
+def embedded_data_dir(base_dir: Path) -> Path:
+    return base_dir / ".data" / "postgres"
+
+
 def embedded_server_url(data_dir: Path, database: str = "portico") -> str:
     """Start (or join) the embedded server under ``data_dir`` and return a URL for ``database``."""
-    import pgserver
-
+    pgserver = _pgserver()
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     url = server.get_uri(database)
@@ -52,4 +64,13 @@ def database_url(base_dir: Path) -> str:
         return url
     if local_server_listening():
         return LOCAL_URL
-    return embedded_server_url(base_dir / ".data" / "postgres")
+    return embedded_server_url(embedded_data_dir(base_dir))
+
+
+def embedded_server_stop(data_dir: Path) -> None:
+    """Stop the embedded server under ``data_dir`` if it runs."""
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    server = _pgserver().get_server(data_dir, cleanup_mode="stop")
+    server.cleanup_mode = "stop"
+    server.cleanup()
