@@ -15,3 +15,7 @@ def office_notes(request):
 
 def api_notes(request):
     return JsonResponse({"results": [{"id": n.id, "text": n.text} for n in Note.objects.all()]})
+
+
+def portal_error(request):
+    raise RuntimeError("notes exploded")
