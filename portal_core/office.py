@@ -145,10 +145,13 @@ def module_toggle(request, key):
     return redirect("office:modules")
 
 
+ISSUED_KEY_SESSION = "office:issued-api-key"
+
+
 @staff_required
+@never_cache
 def api_keys(request):
     form = ApiKeyForm(request.POST or None)
-    issued = None
     if request.method == "POST" and form.is_valid():
         try:
             issued = api_key_create(
@@ -161,7 +164,10 @@ def api_keys(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            form = ApiKeyForm()
+            # Post/redirect/get: a reload must not create a second key. The secret is shown once.
+            request.session[ISSUED_KEY_SESSION] = {"name": issued.api_key.name, "secret": issued.secret}
+            return redirect("office:api-keys")
+    issued = request.session.pop(ISSUED_KEY_SESSION, None)
     keys = ApiKey.objects.filter(tenant_id=request.tenant.id)
     return render_office(
         request, "portal_core/office/api_keys.html", {"form": form, "keys": keys, "issued": issued}

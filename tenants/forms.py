@@ -13,7 +13,7 @@ class SubdomainField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        return (super().to_python(value) or "").strip()
+        return (super().to_python(value) or "").strip().lower()
 
     def validate(self, value):
         super().validate(value)

@@ -75,7 +75,10 @@ def tls_ask(request):
 
     connection.set_schema_to_public()
     domain = (request.GET.get("domain") or "").lower().strip().rstrip(".")
-    allowed = bool(domain) and Domain.objects.filter(
-        domain=domain, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
-    ).exists()
+    allowed = (
+        bool(domain)
+        and Domain.objects.filter(
+            domain=domain, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+        ).exists()
+    )
     return JsonResponse({"domain": domain, "allowed": allowed}, status=200 if allowed else 404)

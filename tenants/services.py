@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
@@ -264,7 +265,8 @@ def signup_verify_code(*, signup_id: uuid.UUID, code: str) -> Provisioned:
     left = settings.PORTICO_SIGNUP_MAX_ATTEMPTS - signup.attempts
     if left <= 0:
         raise SignupError("Too many wrong codes. Please sign up again.", code="locked")
-    raise SignupError(f"That code is not right. {left} attempt(s) left.", code="wrong")
+    attempts = ngettext("%(left)d attempt left", "%(left)d attempts left", left) % {"left": left}
+    raise SignupError(f"That code is not right. {attempts}.", code="wrong")
 
 
 def signup_verify_link(*, token: str) -> Provisioned:

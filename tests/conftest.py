@@ -15,14 +15,36 @@ from django.test import Client
 OWNER_PASSWORD = "Owner-pass-2026!"
 
 
+def _commits(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests that commit (live server, worker, threads) run last: their flush empties the pool."""
+    """Tests that commit (live server, worker, threads) run last: the flush after each of them
+    empties the platform tables (plans, the pool) but leaves the schemas."""
+    items.sort(key=_commits)
 
-    def commits(item) -> bool:
-        names = getattr(item, "fixturenames", ())
-        return "transactional_db" in names or "live_server" in names
 
-    items.sort(key=commits)
+def _restore_platform_rows() -> None:
+    """After a flush: the default plans again, and no schema left without its tenant row."""
+    from importlib import import_module
+
+    from tenants.models import Plan, Tenant
+
+    for plan in import_module("tenants.migrations.0002_default_plans").PLANS:
+        Plan.objects.get_or_create(code=plan["code"], defaults=plan)
+    known = set(Tenant.objects.values_list("schema_name", flat=True)) | {settings.PORTICO_BASE_SCHEMA}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")
+        for (schema,) in cursor.fetchall():
+            if schema not in known:
+                cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +53,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         pool_top_up(size=4)
+
+
+@pytest.fixture(autouse=True)
+def _platform_rows_for_committing_tests(request, django_db_blocker):
+    if _commits(request.node):
+        with django_db_blocker.unblock():
+            _restore_platform_rows()
 
 
 @pytest.fixture(autouse=True)

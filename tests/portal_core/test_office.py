@@ -115,15 +115,18 @@ def test_it_rejects_bad_settings_with_field_errors(office_a):
 
 def test_it_shows_an_api_key_once_and_stores_only_its_hash(office_a):
     staff = office_a.staff_client()
-    page = staff.post("/office/api-keys/", {"name": "Website", "scopes": ["read", "write"]}).content.decode()
+    created = staff.post("/office/api-keys/", {"name": "Website", "scopes": ["read", "write"]})
+    assert created.status_code == 302 and created["Location"] == "/office/api-keys/"
+    page = staff.get("/office/api-keys/").content.decode()
     secret = re.search(r'id="new-key">([^<]+)<', page).group(1).strip()
     key = ApiKey.objects.get(tenant=office_a.tenant)
     assert secret.startswith(key.prefix + ".") and len(secret) > 40
     assert key.key_hash == token_hash(secret, purpose="api-key") and secret not in str(
         ApiKey.objects.values().get()
     )
-    again = staff.get("/office/api-keys/").content.decode()
+    again = staff.get("/office/api-keys/").content.decode()  # a reload shows it no more, creates nothing
     assert secret not in again and f"{key.prefix}…" in again
+    assert ApiKey.objects.filter(tenant=office_a.tenant).count() == 1
 
 
 def test_it_refuses_a_past_expiry_and_unknown_scopes(office_a):

