@@ -53,3 +53,18 @@ def test_it_starts_an_embedded_server_when_nothing_else_is_there(monkeypatch, tm
     except psycopg.OperationalError:
         stopped = True
     assert stopped, "the test's embedded server should be stopped again"
+
+
+def test_it_reads_a_socket_directory_url_as_the_host(monkeypatch):
+    import importlib
+
+    import config.settings.base as base
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres:@/portico?host=/srv/portico/.data/postgres")
+    try:
+        reloaded = importlib.reload(base)
+        assert reloaded.DATABASES["default"]["HOST"] == "/srv/portico/.data/postgres"
+        assert "host" not in reloaded.DATABASES["default"].get("OPTIONS", {})
+    finally:
+        monkeypatch.undo()
+        importlib.reload(base)

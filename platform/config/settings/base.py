@@ -118,6 +118,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 _db = env.db_url_config(database_url(BASE_DIR))
+if not _db.get("HOST") and "host" in _db.get("OPTIONS", {}):
+    # A socket directory given as ?host=… (the embedded server's URL) is the host, for every
+    # client that reads these settings (pg_dump for exports, worker subprocesses).
+    _db["HOST"] = _db["OPTIONS"].pop("host")
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES = {"default": _db}
