@@ -36,7 +36,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install
+bench: install ## Run every benchmark; each prints one JSON line of figures last
+	@bash deploy/dev/system-packages.sh bench
 	@eval "$$($(PY) deploy/dev/services.py env)" && for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:

@@ -9,11 +9,8 @@ from .models import PortalConfig
 
 
 def portal_config_initialize(*, company_name: str) -> PortalConfig:
-    """Create the office's configuration (used when a tenant is provisioned)."""
-    config, _ = PortalConfig.objects.get_or_create(
-        singleton=True, defaults={"company_name": company_name, "portal_name": company_name}
-    )
-    return config
+    """Create the office's configuration in its fresh schema (used when a tenant is provisioned)."""
+    return PortalConfig.objects.create(company_name=company_name, portal_name=company_name)
 
 
 def portal_config_update(*, config: PortalConfig, **fields) -> PortalConfig:

@@ -40,18 +40,30 @@ def enqueue(
     """Run ``func(*args, **kwargs)`` in the worker, inside ``schema_name``.
 
     The schema defaults to the one active now, so code running for a tenant never has to think
-    about it. With ``after_commit`` (the default) the task is sent only once the surrounding
-    transaction commits, so a worker never sees work for rows that were rolled back.
+    about it. With ``after_commit`` (the default) a worker never sees work for rows that were
+    rolled back: with the database broker the queued row is written in the surrounding
+    transaction and commits (or vanishes) with it; with Redis it is sent once the transaction
+    has committed.
     """
     schema = schema_name or connection.schema_name or get_public_schema_name()
     path = _dotted(func)
     q_options = {"task_name": task_name} if task_name else {}
 
     def send() -> None:
-        with schema_context(get_public_schema_name()):
+        # Inside a transaction, django-q2's ORM broker does not close (and so reconnect) the
+        # request's database connection; with the Redis broker this costs nothing.
+        with schema_context(get_public_schema_name()), transaction.atomic():
             async_task(run_in_schema, schema, path, *args, q_options=q_options, **kwargs)
 
-    if after_commit:
+    if after_commit and connection.in_atomic_block and not uses_redis_broker():
+        send()
+    elif after_commit:
         transaction.on_commit(send)
     else:
         send()
+
+
+def uses_redis_broker() -> bool:
+    from django.conf import settings
+
+    return bool(settings.Q_CLUSTER.get("redis"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import caches
@@ -36,7 +37,9 @@ class Route:
     plan_id: int | None
     primary_host: str
 
+    @cached_property
     def tenant(self):
+        """One Tenant instance per route, built without a query and reused by every request."""
         from .models import Tenant
 
         tenant = Tenant(
@@ -102,6 +105,7 @@ def load_route(host: str) -> Route | None:
 
     from .models import Domain, Tenant
 
+    connection.set_schema_to_public()
     primary = Domain.objects.filter(tenant=OuterRef("tenant"), is_primary=True).values("domain")[:1]
     domain = (
         Domain.objects.select_related("tenant")
@@ -155,9 +159,9 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
         host = request_host(request)
         if is_platform_host(host):
+            connection.set_schema_to_public()
             request.tenant = PLATFORM
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
@@ -165,11 +169,13 @@ class TenantRoutingMiddleware:
 
         route = routes.get(host)
         if route is None:
+            connection.set_schema_to_public()
             return self.no_such_portal(request, host)
-        tenant = route.tenant()
+        tenant = route.tenant
         request.tenant = tenant
         _tag_sentry(tenant)
         if route.status == "suspended":
+            connection.set_schema_to_public()
             return self.suspended(request, tenant)
         connection.set_tenant(tenant)
         request.urlconf = settings.ROOT_URLCONF

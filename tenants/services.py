@@ -125,6 +125,7 @@ def tenant_provision(
     try:
         with transaction.atomic():
             tenant = _pool_claim() or _clone_for_claim()
+            tenant.auto_create_schema = False  # the schema is there: skip django-tenants' check
             tenant.name = office_name
             tenant.slug = slug
             tenant.status = Tenant.Status.ACTIVE

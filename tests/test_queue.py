@@ -87,7 +87,27 @@ def test_it_runs_enqueued_work_in_the_schema_it_came_from(broker, office_a, offi
     assert marker not in _welcome(office_b)
 
 
-def test_it_waits_for_the_commit_before_sending(office_a, django_capture_on_commit_callbacks, monkeypatch):
+def test_it_writes_the_task_in_the_same_transaction_with_the_database_broker(office_a):
+    from django.db import transaction
+    from django_q.models import OrmQ
+
+    from tenants.queue import enqueue
+
+    before = OrmQ.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), schema_context(office_a.schema_name):
+        enqueue("tests.queue_support.record_schema", "rolled back")
+        assert OrmQ.objects.count() == before + 1
+        raise RuntimeError("the change fails")
+    assert OrmQ.objects.count() == before  # the task went with the rolled-back change
+    with transaction.atomic(), schema_context(office_a.schema_name):
+        enqueue("tests.queue_support.record_schema", "kept")
+    assert OrmQ.objects.count() == before + 1
+
+
+def test_it_sends_to_redis_only_after_the_commit(
+    office_a, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": f"{settings.TEST_REDIS_URL}/12"}
     sent = []
     monkeypatch.setattr("tenants.queue.async_task", lambda *args, **kwargs: sent.append(args))
     from tenants.queue import enqueue

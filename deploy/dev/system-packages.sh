@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives: Chromium (Playwright) and redis-server.
+# Installs the Debian packages the test suite drives: Chromium (Playwright) and redis-server;
+# with "bench", also wrk (the benchmarks' load generator).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
+if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null || missing+=(wrk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
   echo "Please install: ${missing[*]} (Debian/Ubuntu packages)" >&2; exit 1

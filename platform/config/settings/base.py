@@ -81,6 +81,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 TENANT_BASE_SCHEMA = PORTICO_BASE_SCHEMA
 TENANT_CREATION_FAKES_MIGRATIONS = False
+# Issue SET search_path only when the schema changes, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [

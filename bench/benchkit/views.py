@@ -1,0 +1,6 @@
+from django.http import JsonResponse
+
+
+def ping(request):
+    """The smallest useful JSON answer: no database, no session, no template."""
+    return JsonResponse({"ok": True})
