@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from .forms import ChangeSubdomainForm, SignupForm, VerifyForm
+from .hosts import office_host, tenant_url
 from .models import SignupRequest
 from .services import (
     SignupError,
@@ -15,7 +16,6 @@ from .services import (
     signup_verify_code,
     signup_verify_link,
 )
-from .urls import office_host, tenant_url
 
 
 def landing(request):
