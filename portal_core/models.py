@@ -1,28 +1,23 @@
-import secrets
-
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #3B82F6.")
-
-
-def new_portal_id() -> str:
-    return secrets.token_urlsafe(12)
+LANGUAGE_CHOICES = settings.LANGUAGES
 
 
 class PortalConfig(models.Model):
     """The office's portal settings; exactly one row per tenant schema."""
 
+    class PasswordPolicy(models.TextChoices):
+        COMPLEX = "complex", "At least 8 characters with upper- and lower-case letters, a digit and a symbol"
+        LENGTH = "length", "Long passwords (at least 12 characters, any characters)"
+
     singleton = models.BooleanField(default=True, unique=True, editable=False)
-    portal_id = models.CharField(
-        max_length=32,
-        unique=True,
-        default=new_portal_id,
-        editable=False,
-        help_text="Public identifier used in shared sign-in links. Not a secret.",
-    )
     company_name = models.CharField(
         max_length=120, blank=True, help_text="Shown as the portal's browser title."
     )
@@ -37,6 +32,9 @@ class PortalConfig(models.Model):
     show_activity_feed = models.BooleanField(default=True)
     token_expiration_days = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    password_policy = models.CharField(
+        max_length=10, choices=PasswordPolicy.choices, default=PasswordPolicy.COMPLEX
     )
     email_from_name = models.CharField(max_length=120, blank=True)
     email_reply_to = models.EmailField(blank=True)
@@ -53,36 +51,313 @@ class PortalConfig(models.Model):
         return bool(self.email_from_name and self.email_reply_to)
 
 
+class Company(models.Model):
+    """A client organisation; its contacts may share a company-level portal account."""
+
+    name = models.CharField(max_length=160)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Contact(models.Model):
-    """A client of the office."""
+    """A client of the office. Several contacts may share one email address."""
+
+    class Source(models.TextChoices):
+        OFFICE = "office", "Added by the office"
+        SELF_REGISTRATION = "self_registration", "Self-registration (lead)"
+        API = "api", "API"
+        IMPORT = "import", "Import"
 
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80, blank=True)
     email = models.EmailField(blank=True, db_index=True)
     phone = models.CharField(max_length=40, blank=True)
-    language = models.CharField(max_length=5, default="en")
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    company = models.ForeignKey(
+        Company, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OFFICE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text="The staff member who looks after this client.",
+    )
+    photo = models.ImageField(upload_to="contact-photos/", blank=True)
     created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
 
 class PortalAccount(models.Model):
-    """A client's way into the portal, tied to a contact."""
+    """A way into the portal for one contact, or for a company (company-level access)."""
 
     class Status(models.TextChoices):
-        NOT_INVITED = "not_invited", "Not invited"
-        INVITED = "invited", "Invited"
-        JOINED = "joined", "Joined"
-        DISABLED = "disabled", "Disabled"
+        NOT_INVITED = "not_invited", _("Not invited")
+        INVITED = "invited", _("Invited")
+        JOINED = "joined", _("Joined")
+        DISABLED = "disabled", _("Disabled")
 
-    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="portal_account")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_INVITED)
+    contact = models.OneToOneField(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="portal_account"
+    )
+    company = models.OneToOneField(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="portal_account"
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.NOT_INVITED, db_index=True
+    )
+    password = models.CharField(max_length=255, blank=True)
+    must_change_password = models.BooleanField(default=False)
+    onboarding_completed = models.BooleanField(default=False)
+    tour_completed = models.BooleanField(default=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
     last_login = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(contact__isnull=False) & Q(company__isnull=True))
+                | (Q(contact__isnull=True) & Q(company__isnull=False)),
+                name="portal_account_for_contact_or_company",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"portal account of {self.contact}"
+        return f"portal account of {self.holder}"
+
+    @property
+    def holder(self):
+        return self.contact or self.company
+
+    @property
+    def email(self) -> str:
+        return self.holder.email
+
+    @property
+    def display_name(self) -> str:
+        return self.contact.full_name if self.contact else self.company.name
+
+    @property
+    def first_name(self) -> str:
+        return self.contact.first_name if self.contact else self.company.name
+
+    @property
+    def language(self) -> str:
+        return self.holder.language
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status != self.Status.DISABLED
+
+    def has_usable_password(self) -> bool:
+        from django.contrib.auth.hashers import is_password_usable
+
+        return bool(self.password) and is_password_usable(self.password)
+
+    def clean(self) -> None:
+        if bool(self.contact_id) == bool(self.company_id):
+            raise ValidationError("A portal account belongs to exactly one contact or one company.")
+
+
+class PortalToken(models.Model):
+    """A secret link or code. Only a keyed hash is stored; an access token is also kept encrypted,
+    because the API returns the same active token until it expires (seed 002)."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        MAGIC_LINK = "magic_link", "Magic link"
+        ACCESS = "access", "Portal access token"
+        RESET = "reset", "Password reset"
+
+    account = models.ForeignKey(PortalAccount, on_delete=models.CASCADE, related_name="tokens")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_encrypted = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    use_count = models.PositiveIntegerField(default=0)
+    created_by = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["account", "kind", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.account_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.used_at is None and self.expires_at > timezone.now()
+
+
+class RegistrationRequest(models.Model):
+    """A client's self-registration waiting for its emailed code."""
+
+    email = models.EmailField()
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80, blank=True)
+    language = models.CharField(max_length=5, default="en")
+    password_hash = models.CharField(max_length=255)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class ActivityEntry(models.Model):
+    """Something that happened to or by a client, shown on the contact and in the portal feed."""
+
+    class Actor(models.TextChoices):
+        CLIENT = "client", "Client"
+        STAFF = "staff", "Staff"
+        API = "api", "API"
+        SYSTEM = "system", "System"
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="activity"
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="activity"
+    )
+    account = models.ForeignKey(
+        PortalAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="activity"
+    )
+    verb = models.CharField(max_length=60, db_index=True)
+    module = models.CharField(max_length=40, blank=True)
+    actor = models.CharField(max_length=10, choices=Actor.choices, default=Actor.SYSTEM)
+    actor_label = models.CharField(max_length=160, blank=True)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    visible_to_client = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "activity entries"
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @property
+    def client_text(self) -> str:
+        from .activity import client_text
+
+        return client_text(self)
+
+
+class EmailTemplate(models.Model):
+    """An office's own wording for one kind of email in one language (defaults live in code)."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        MAGIC_LINK = "magic_link", "Magic link"
+        LOGIN_EMAIL = "login_email", "Login email"
+        PASSWORD_RESET = "password_reset", "Password reset"
+        VERIFICATION_CODE = "verification_code", "Verification code"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="one_template_per_kind_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"
+
+
+class SharedFile(models.Model):
+    """A file shared between the office and one client account."""
+
+    class Uploader(models.TextChoices):
+        CLIENT = "client", "Client"
+        STAFF = "staff", "Office"
+
+    account = models.ForeignKey(PortalAccount, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="shared-files/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.CharField(max_length=10, choices=Uploader.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkJob(models.Model):
+    """An office action on many contacts, run in the background with its progress shown."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    action = models.CharField(max_length=30)
+    params = models.JSONField(default=dict, blank=True)
+    contact_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.action} × {self.total}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * (self.done + self.failed) / self.total) if self.total else 100

@@ -16,6 +16,7 @@ from modules.registry import registry
 from tenants.models import ApiKey, Plan
 from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
 
+from . import office_contacts
 from .checklist import setup_checklist
 from .forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm
 from .selectors import enabled_modules, portal_config_get
@@ -183,7 +184,36 @@ def api_key_revoke_view(request, pk):
     return redirect("office:api-keys")
 
 
+@staff_required
+@require_POST
+def preview_start(request, account_id):
+    """See the portal as this client sees it: read-only, bannered, recorded on the contact."""
+    from .activity import activity_record
+    from .client_auth import SESSION_PREVIEW
+    from .models import ActivityEntry, PortalAccount
+
+    account = get_object_or_404(PortalAccount, pk=account_id)
+    request.session[SESSION_PREVIEW] = account.pk
+    activity_record(account=account, verb="previewed", summary=f"Portal previewed by {request.user.email}",
+                    actor=ActivityEntry.Actor.STAFF, actor_label=request.user.email, visible_to_client=False)
+    return redirect("portal:home")
+
+
+@staff_required
+def preview_end(request):
+    from .client_auth import SESSION_PREVIEW
+    from .models import PortalAccount
+
+    account_id = request.session.pop(SESSION_PREVIEW, None)
+    account = PortalAccount.objects.filter(pk=account_id).select_related("contact", "company").first()
+    if account is not None and account.contact_id:
+        return redirect("office:contact-detail", pk=account.contact_id)
+    return redirect("office:home")
+
+
 urlpatterns = [
+    path("preview/<int:account_id>/", preview_start, name="preview-start"),
+    path("preview/end/", preview_end, name="preview-end"),
     path("", home, name="home"),
     path("login/", OfficeLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="office:login"), name="logout"),
@@ -194,4 +224,5 @@ urlpatterns = [
     path("modules/<str:key>/", module_toggle, name="module-toggle"),
     path("api-keys/", api_keys, name="api-keys"),
     path("api-keys/<int:pk>/revoke/", api_key_revoke_view, name="api-key-revoke"),
+    *office_contacts.urlpatterns,
 ]

@@ -1,16 +1,33 @@
-"""Helpers to build absolute URLs on a tenant's host."""
+"""Absolute URLs on a tenant's host, from a request or from background work."""
+
+from contextvars import ContextVar
 
 from django.conf import settings
+from django.db import connection
+
+# The scheme and port of the request being served, so links built deeper down (emails, API
+# answers) use the running server's; background work falls back to the settings.
+request_origin: ContextVar[tuple[str, str] | None] = ContextVar("request_origin", default=None)
 
 
 def tenant_url(request, host: str, path: str) -> str:
     """``path`` on ``host`` with the scheme and port of the running server."""
     scheme = "https" if request.is_secure() else settings.PORTICO_SCHEME
-    port = request.get_port()
-    default = {"http": "80", "https": "443"}[scheme]
-    netloc = host if port in ("", default) else f"{host}:{port}"
-    return f"{scheme}://{netloc}{path}"
+    return f"{scheme}://{_netloc(host, scheme, request.get_port())}{path}"
 
 
 def office_host(slug: str) -> str:
     return f"{slug}.{settings.PORTICO_BASE_DOMAIN}"
+
+
+def _netloc(host: str, scheme: str, port: str) -> str:
+    default = {"http": "80", "https": "443"}.get(scheme)
+    return host if not port or port == default else f"{host}:{port}"
+
+
+def current_base_url() -> str:
+    """``scheme://primary-host[:port]`` of the tenant whose schema is active."""
+    tenant = connection.tenant
+    host = getattr(tenant, "primary_domain", None) or tenant.primary_host()
+    scheme, port = request_origin.get() or (settings.PORTICO_SCHEME, settings.PORTICO_PUBLIC_PORT)
+    return f"{scheme}://{_netloc(host, scheme, port)}"

@@ -65,6 +65,14 @@ class Tenant(TenantMixin):
     pooled_at = models.DateTimeField(default=timezone.now)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=200, blank=True)
+    portal_id = models.CharField(
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Public identifier in shared sign-in links (/auth/signin?id=…). Not a secret.",
+    )
 
     auto_create_schema = True
     auto_drop_schema = True
@@ -85,6 +93,10 @@ class Tenant(TenantMixin):
     def new_schema_name() -> str:
         return f"t_{secrets.token_hex(6)}"
 
+    @staticmethod
+    def new_portal_id() -> str:
+        return secrets.token_urlsafe(12)
+
     @property
     def is_office(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.SUSPENDED)
@@ -94,8 +106,8 @@ class Tenant(TenantMixin):
             raise ValidationError({"slug": "An office needs a subdomain."})
 
     def primary_host(self) -> str:
-        domain = next((d for d in self.domains.all() if d.is_primary), None)
-        return domain.domain if domain else f"{self.slug}.{settings.PORTICO_BASE_DOMAIN}"
+        domain = self.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+        return domain or f"{self.slug}.{settings.PORTICO_BASE_DOMAIN}"
 
 
 class Domain(DomainMixin):

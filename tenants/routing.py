@@ -22,6 +22,8 @@ from django.urls import set_urlconf
 from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
+from .hosts import request_origin
+
 GENERATION_KEY = "tenants:routing:generation"
 # What ``request.tenant`` is on the platform host (django-tenants' templates expect a schema name).
 PLATFORM = FakeTenant(schema_name=get_public_schema_name())
@@ -159,6 +161,8 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        scheme = "https" if request.is_secure() else settings.PORTICO_SCHEME
+        request_origin.set((scheme, request.get_port()))
         host = request_host(request)
         if is_platform_host(host):
             connection.set_schema_to_public()

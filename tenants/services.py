@@ -128,6 +128,7 @@ def tenant_provision(
             tenant.auto_create_schema = False  # the schema is there: skip django-tenants' check
             tenant.name = office_name
             tenant.slug = slug
+            tenant.portal_id = Tenant.new_portal_id()
             tenant.status = Tenant.Status.ACTIVE
             tenant.plan = plan
             tenant.created = timezone.now()

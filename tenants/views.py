@@ -96,3 +96,18 @@ def signup_confirm(request, token):
     except SignupError as exc:
         return render(request, "tenants/confirm.html", {"token": token, "error": exc.message}, status=400)
     return _land_in_office(request, provisioned)
+
+
+def portal_signin(request):
+    """The shared entry link on the platform host, ``/auth/signin?id=<portal_id>`` (or
+    ``company_id=``), sends a client to their office's portal; without a known id, an
+    information page tells them to ask their agent for the link (seed 000)."""
+    from .models import Tenant
+
+    portal_id = (request.GET.get("id") or request.GET.get("company_id") or "").strip()
+    tenant = None
+    if portal_id and len(portal_id) <= 32:
+        tenant = Tenant.objects.filter(portal_id=portal_id, status=Tenant.Status.ACTIVE).first()
+    if tenant is None:
+        return render(request, "tenants/portal_link_needed.html", status=404 if portal_id else 200)
+    return HttpResponseRedirect(tenant_url(request, tenant.primary_host(), "/auth/signin"))

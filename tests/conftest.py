@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 
 OWNER_PASSWORD = "Owner-pass-2026!"
+CLIENT_PASSWORD = "Client-pass-2026!"
 
 
 def _commits(item) -> bool:
@@ -99,6 +100,29 @@ class Office:
     def client(self) -> Client:
         """An anonymous browser on this office's host."""
         return Client(HTTP_HOST=self.host)
+
+    def portal_client(self, email: str = "client@example.com", *, first_name: str = "Chris",
+                      language: str = "en", password: str = CLIENT_PASSWORD, activate: bool = True):
+        """A client of this office with a joined account, signed in on its host: (browser, account)."""
+        from django_tenants.utils import schema_context
+
+        from portal_core.access import portal_account_for
+        from portal_core.models import Contact, PortalConfig
+
+        with schema_context(self.schema_name):
+            if activate:
+                PortalConfig.objects.update(is_active=True)
+            contact = Contact.objects.create(first_name=first_name, last_name="Client", email=email,
+                                             language=language)
+            account = portal_account_for(contact=contact)
+            account.password = make_password(password)
+            account.onboarding_completed = account.tour_completed = True
+            account.save()
+        connection.set_schema_to_public()
+        browser = self.client()
+        response = browser.post("/auth/signin", {"email": email, "password": password})
+        assert response.status_code == 302, "the client could not sign in"
+        return browser, account
 
     def staff_client(self) -> Client:
         """A browser signed in as the owner on this office's host."""

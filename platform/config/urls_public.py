@@ -14,5 +14,6 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
+    path("auth/signin", views.portal_signin, name="portal-signin"),
     path("admin/", admin.site.urls),
 ]

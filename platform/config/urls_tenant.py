@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from modules.urls import api_patterns, office_patterns, portal_patterns
-from portal_core import office, portal
+from portal_core import office
 
 office_urls = [
     *office.urlpatterns,
@@ -13,6 +13,6 @@ office_urls = [
 urlpatterns = [
     path("office/", include((office_urls, "office"))),
     path("api/v1/", include(api_patterns())),
-    path("", portal.home, name="portal-home"),
+    path("", include("portal_core.urls")),
     *portal_patterns(),
 ]

@@ -43,7 +43,8 @@ def test_it_serves_a_module_once_switched_on(office_a, django_capture_on_commit_
     assert [n["text"] for n in staff.get("/api/v1/notes/").json()["results"]] == ["Bring the keys"]
     office_home = staff.get("/office/").content.decode()
     assert 'data-module="notes"' in office_home
-    portal_home = office_a.client().get("/").content.decode()
+    client, _ = office_a.portal_client()
+    portal_home = client.get("/").content.decode()
     assert 'href="/notes/"' in portal_home and 'data-module="notes"' in portal_home
     assert "Notes" in portal_home  # the module's statistic on the home page
     with schema_context(office_a.schema_name):
@@ -61,7 +62,8 @@ def test_it_keeps_data_and_hides_everything_when_switched_off(office_a, django_c
     assert staff.get("/office/notes/").status_code == 404
     assert staff.get("/api/v1/notes/").status_code == 404
     assert 'data-module="notes"' not in staff.get("/office/").content.decode()
-    assert 'href="/notes/"' not in office_a.client().get("/").content.decode()
+    client, _ = office_a.portal_client()
+    assert 'href="/notes/"' not in client.get("/").content.decode()
     with schema_context(office_a.schema_name):
         assert Note.objects.count() == 1
         assert list(HookCall.objects.values_list("hook", flat=True)) == ["enabled", "disabled"]

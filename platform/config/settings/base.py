@@ -23,6 +23,8 @@ ALLOWED_HOSTS = ["*"]
 
 PORTICO_BASE_DOMAIN = env("PORTICO_BASE_DOMAIN", default="localhost").lower()
 PORTICO_SCHEME = env("PORTICO_SCHEME", default="http")
+# The port clients reach the server on, for links built outside a request (emails sent by tasks).
+PORTICO_PUBLIC_PORT = env("PORTICO_PUBLIC_PORT", default=env("PORT", default=""))
 PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", default=False)
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=3)
 PORTICO_BASE_SCHEMA = "t_base"
@@ -90,10 +92,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tenants.routing.TenantRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal_core.client_auth.ClientMiddleware",
+    "portal_core.language.PortalLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

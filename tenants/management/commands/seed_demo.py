@@ -6,7 +6,6 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from portal_core.selectors import portal_config_get
 from tenants.models import Tenant
 from tenants.services import tenant_provision
 
@@ -38,14 +37,13 @@ class Command(BaseCommand):
                 user.set_password(OFFICE_PASSWORD)
                 user.is_active = True
                 user.save()
-            portal_id = portal_config_get().portal_id
         result = {
             "tenant": tenant.slug,
             "domain": f"{DEMO_SLUG}.{settings.PORTICO_BASE_DOMAIN}",
             "office": {"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD},
             "client": None,
             "api_key": None,
-            "portal_id": portal_id,
+            "portal_id": tenant.portal_id,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))

@@ -1,0 +1,3 @@
+"""The office's contacts, companies and their portal accounts."""
+
+urlpatterns: list = []

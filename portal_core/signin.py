@@ -1,0 +1,286 @@
+"""How clients get in: sign-in, magic links, access links, invitations, password resets,
+self-registration; and the platform host's shared sign-in link (seed 000)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import access
+from .client_auth import client_login, client_logout, is_preview
+from .emails import supported_language
+from .passwords import policy_rules
+from .ratelimit import RateLimited, check_all
+from .selectors import portal_config_get
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    password = forms.CharField(label=gettext_lazy("Password"), strip=False, widget=forms.PasswordInput)
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class RegisterForm(forms.Form):
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=80)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=80, required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=12)
+
+
+def _too_many(request, template, context, exc: RateLimited):
+    minutes = max(1, round(exc.retry_after / 60))
+    context["form"].add_error(
+        None, _("Too many attempts. Please wait %(minutes)s minute(s) and try again.") % {"minutes": minutes}
+    )
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _next_url(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+def _after_sign_in(request, account, default="/"):
+    if account.must_change_password or not account.has_usable_password():
+        return redirect("portal:onboarding-password")
+    if not account.onboarding_completed:
+        return redirect("portal:onboarding")
+    return redirect(_next_url(request, default))
+
+
+def _context(request, **extra):
+    config = portal_config_get()
+    return {"config": config, "policy_rules": policy_rules(config.password_policy), **extra}
+
+
+def _token_page(response):
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def signin(request):
+    config = portal_config_get()
+    if not config.is_active:
+        return render(request, "portal_core/portal/inactive.html", {"config": config})
+    form = SignInForm(request.POST or None)
+    context = _context(request, form=form, next=_next_url(request))
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            check_all(request, "signin", account_ident=email, ip_limit=30, account_limit=10)
+        except RateLimited as exc:
+            return _too_many(request, "portal_core/auth/signin.html", context, exc)
+        account = access.portal_account_authenticate(email=email, password=form.cleaned_data["password"])
+        if account is not None:
+            client_login(request, account, via="password")
+            return _after_sign_in(request, account)
+        form.add_error(None, _("Your email or password is not right. Please try again."))
+    return render(request, "portal_core/auth/signin.html", context)
+
+
+@never_cache
+def magic_link_request(request):
+    form = EmailForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            check_all(request, "magic", account_ident=email, ip_limit=20, account_limit=3)
+        except RateLimited as exc:
+            return _too_many(request, "portal_core/auth/magic_request.html", context, exc)
+        for account in access.accounts_for_email(email):
+            access.magic_link_send(account=account)
+        context["sent"] = True
+    return render(request, "portal_core/auth/magic_request.html", context)
+
+
+@never_cache
+def magic_link(request, token):
+    """GET shows a button (mail scanners that follow links must not use the single-use link)."""
+    if request.method == "POST":
+        try:
+            account = access.magic_link_consume(raw=token)
+        except access.AccessError as exc:
+            return _token_page(
+                render(
+                    request,
+                    "portal_core/auth/link_invalid.html",
+                    _context(request, message=_(exc.message), form=EmailForm()),
+                    status=400,
+                )
+            )
+        client_login(request, account, via="magic_link")
+        return _after_sign_in(request, account)
+    return _token_page(render(request, "portal_core/auth/magic.html", _context(request)))
+
+
+@never_cache
+def access_link(request, token):
+    """A reusable portal access link (seed 002): opening it signs the client in."""
+    try:
+        account = access.access_token_consume(raw=token)
+    except access.AccessError as exc:
+        return _token_page(
+            render(
+                request,
+                "portal_core/auth/link_invalid.html",
+                _context(request, message=_(exc.message), form=EmailForm()),
+                status=400,
+            )
+        )
+    client_login(request, account, via="access_token")
+    return _token_page(_after_sign_in(request, account))
+
+
+@never_cache
+def invitation(request, token):
+    if request.method == "POST":
+        try:
+            account = access.invitation_accept(raw=token)
+        except access.AccessError as exc:
+            return _token_page(
+                render(
+                    request,
+                    "portal_core/auth/link_invalid.html",
+                    _context(request, message=_(exc.message), form=EmailForm()),
+                    status=400,
+                )
+            )
+        client_login(request, account, via="invitation")
+        return _after_sign_in(request, account)
+    return _token_page(render(request, "portal_core/auth/invitation.html", _context(request)))
+
+
+@never_cache
+def forgot_password(request):
+    form = EmailForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            check_all(request, "forgot", account_ident=email, ip_limit=20, account_limit=3)
+        except RateLimited as exc:
+            return _too_many(request, "portal_core/auth/forgot.html", context, exc)
+        access.password_reset_request(email=email)
+        context["sent"] = True
+    return render(request, "portal_core/auth/forgot.html", context)
+
+
+@never_cache
+def reset_password(request, token):
+    form = NewPasswordForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = access.password_reset_complete(raw=token, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        except access.AccessError as exc:
+            return _token_page(
+                render(
+                    request,
+                    "portal_core/auth/link_invalid.html",
+                    _context(request, message=_(exc.message), form=EmailForm()),
+                    status=400,
+                )
+            )
+        else:
+            client_login(request, account, via="password_reset")
+            messages.success(request, _("Your new password is set."))
+            return _after_sign_in(request, account)
+    return _token_page(render(request, "portal_core/auth/reset.html", context))
+
+
+REGISTRATION_SESSION = "_portal_registration_id"
+
+
+@never_cache
+def register(request):
+    config = portal_config_get()
+    if not config.is_active:
+        return render(request, "portal_core/portal/inactive.html", {"config": config})
+    form = RegisterForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_all(request, "register", account_ident=data["email"], ip_limit=10, account_limit=3)
+        except RateLimited as exc:
+            return _too_many(request, "portal_core/auth/register.html", context, exc)
+        try:
+            pending = access.registration_start(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password"],
+                language=supported_language(request.LANGUAGE_CODE),
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            request.session[REGISTRATION_SESSION] = pending.pk
+            return redirect("portal:register-verify")
+    return render(request, "portal_core/auth/register.html", context)
+
+
+@never_cache
+def register_verify(request):
+    pending_id = request.session.get(REGISTRATION_SESSION)
+    if not pending_id:
+        return redirect("portal:register")
+    form = CodeForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_all(request, "register-code", account_ident=str(pending_id), ip_limit=30, account_limit=10)
+        except RateLimited as exc:
+            return _too_many(request, "portal_core/auth/register_verify.html", context, exc)
+        try:
+            account = access.registration_verify(request_id=pending_id, code=form.cleaned_data["code"])
+        except access.AccessError as exc:
+            form.add_error("code", _(exc.message))
+        else:
+            request.session.pop(REGISTRATION_SESSION, None)
+            client_login(request, account, via="self_registration")
+            return _after_sign_in(request, account)
+    return render(request, "portal_core/auth/register_verify.html", context)
+
+
+@require_POST
+def logout(request):
+    if is_preview(request):  # a staff member ends the preview, not their own session
+        return redirect("office:preview-end")
+    client_logout(request)
+    return redirect("portal:signin")
