@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
 from tenants.tokens import new_code, new_token, token_hash, token_matches
 
@@ -163,11 +164,11 @@ def access_token_consume(*, raw: str) -> PortalAccount:
     token = _token_lookup(raw, PortalToken.Kind.ACCESS)
     if token is None or token.revoked_at or token.expires_at <= timezone.now():
         raise AccessError(
-            "This link has expired or is no longer valid. Please ask your office for a new one.",
+            N_("This link has expired or is no longer valid. Please ask your office for a new one."),
             code="invalid",
         )
     if not token.account.is_usable:
-        raise AccessError("This portal account is disabled. Please contact your office.", code="disabled")
+        raise AccessError(N_("This portal account is disabled. Please contact your office."), code="disabled")
     PortalToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now(), use_count=token.use_count + 1)
     activity_record(
         account=token.account,
@@ -199,9 +200,9 @@ def portal_account_invite(
 ) -> Invitation:
     """Email an invitation: a set-password link, or a temporary password to change at first sign-in."""
     if not account.email:
-        raise AccessError("Contact does not have an email address", code="no_email")
+        raise AccessError(N_("Contact does not have an email address"), code="no_email")
     if account.status == PortalAccount.Status.DISABLED:
-        raise AccessError("This portal account is disabled. Enable it before inviting.", code="disabled")
+        raise AccessError(N_("This portal account is disabled. Enable it before inviting."), code="disabled")
     temp = ""
     with transaction.atomic():
         if temporary_password:
@@ -250,9 +251,9 @@ def _temporary_password() -> str:
 def magic_link_send(*, account: PortalAccount, actor: str = "", kind: str = "magic_link") -> str:
     """A one-click, single-use sign-in link (15 minutes), emailed to the client. Returns the link."""
     if not account.email:
-        raise AccessError("Contact does not have an email address", code="no_email")
+        raise AccessError(N_("Contact does not have an email address"), code="no_email")
     if not account.is_usable:
-        raise AccessError("This portal account is disabled.", code="disabled")
+        raise AccessError(N_("This portal account is disabled."), code="disabled")
     _, raw = token_issue(
         account=account,
         kind=PortalToken.Kind.MAGIC_LINK,
@@ -283,7 +284,9 @@ def _consume_single_use(raw: str, kind: str, invalid_message: str) -> PortalToke
         if token is None or not token.is_live:
             raise AccessError(invalid_message, code="invalid")
         if not token.account.is_usable:
-            raise AccessError("This portal account is disabled. Please contact your office.", code="disabled")
+            raise AccessError(
+                N_("This portal account is disabled. Please contact your office."), code="disabled"
+            )
         token.used_at = timezone.now()
         token.save(update_fields=["used_at"])
     return token
@@ -293,7 +296,7 @@ def magic_link_consume(*, raw: str) -> PortalAccount:
     token = _consume_single_use(
         raw,
         PortalToken.Kind.MAGIC_LINK,
-        "This sign-in link has expired or was already used. Request a new one below.",
+        N_("This sign-in link has expired or was already used. Request a new one below."),
     )
     return token.account
 
@@ -303,8 +306,10 @@ def invitation_accept(*, raw: str) -> PortalAccount:
     token = _consume_single_use(
         raw,
         PortalToken.Kind.INVITATION,
-        "This invitation has expired or was already used. Please sign in or ask your "
-        "office for a new invitation.",
+        N_(
+            "This invitation has expired or was already used. "
+            "Please sign in or ask your office for a new invitation."
+        ),
     )
     return token.account
 
@@ -386,7 +391,8 @@ def password_reset_complete(*, raw: str, password: str) -> PortalAccount:
         token = _token_lookup(raw, PortalToken.Kind.RESET, lock=True)
         if token is None or not token.is_live:
             raise AccessError(
-                "This reset link has expired or was already used. Please ask for a new one.", code="invalid"
+                N_("This reset link has expired or was already used. Please ask for a new one."),
+                code="invalid",
             )
         portal_account_set_password(account=token.account, password=password)
         token.used_at = timezone.now()
@@ -511,9 +517,9 @@ def registration_verify(*, request_id: int, code: str) -> PortalAccount:
     with transaction.atomic():
         request = RegistrationRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None or request.completed_at:
-            raise AccessError("This code was already used or is unknown. Please sign in.", code="used")
+            raise AccessError(N_("This code was already used or is unknown. Please sign in."), code="used")
         if request.expires_at <= timezone.now() or request.attempts >= REGISTRATION_MAX_ATTEMPTS:
-            raise AccessError("This code has expired. Please register again.", code="expired")
+            raise AccessError(N_("This code has expired. Please register again."), code="expired")
         if token_matches(code.strip(), request.code_hash, purpose=REGISTRATION_PURPOSE):
             account = _registration_complete(request)
             return account
@@ -521,8 +527,8 @@ def registration_verify(*, request_id: int, code: str) -> PortalAccount:
         request.save(update_fields=["attempts"])
     left = REGISTRATION_MAX_ATTEMPTS - request.attempts
     if left <= 0:
-        raise AccessError("Too many wrong codes. Please register again.", code="locked")
-    raise AccessError("That code is not right.", code="wrong")
+        raise AccessError(N_("Too many wrong codes. Please register again."), code="locked")
+    raise AccessError(N_("That code is not right."), code="wrong")
 
 
 def _registration_complete(request: RegistrationRequest) -> PortalAccount:
@@ -547,7 +553,7 @@ def _registration_complete(request: RegistrationRequest) -> PortalAccount:
         linked = False
     account = portal_account_for(contact=contact)
     if account.status == PortalAccount.Status.DISABLED:
-        raise AccessError("This portal account is disabled. Please contact your office.", code="disabled")
+        raise AccessError(N_("This portal account is disabled. Please contact your office."), code="disabled")
     account.password = request.password_hash
     account.must_change_password = False
     account.save(update_fields=["password", "must_change_password"])
