@@ -27,7 +27,14 @@ def _netloc(host: str, scheme: str, port: str) -> str:
 
 def current_base_url() -> str:
     """``scheme://primary-host[:port]`` of the tenant whose schema is active."""
-    tenant = connection.tenant
-    host = getattr(tenant, "primary_domain", None) or tenant.primary_host()
+    host = getattr(connection.tenant, "primary_domain", None)
+    if not host:  # inside schema_context (tasks, scripts) the tenant is only a schema name
+        from .models import Domain
+
+        host = (
+            Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True)
+            .values_list("domain", flat=True)
+            .first()
+        )
     scheme, port = request_origin.get() or (settings.PORTICO_SCHEME, settings.PORTICO_PUBLIC_PORT)
     return f"{scheme}://{_netloc(host, scheme, port)}"
