@@ -12,6 +12,8 @@ from tenants.services import tenant_provision
 DEMO_SLUG = "demo"
 OFFICE_EMAIL = "owner@demo.example"
 OFFICE_PASSWORD = "Demo-office-2026!"  # noqa: S105 - public demo credentials
+CLIENT_EMAIL = "client@demo.example"
+CLIENT_PASSWORD = "Demo-client-2026!"  # noqa: S105 - public demo credentials
 
 
 class Command(BaseCommand):
@@ -37,11 +39,12 @@ class Command(BaseCommand):
                 user.set_password(OFFICE_PASSWORD)
                 user.is_active = True
                 user.save()
+            self._demo_client()
         result = {
             "tenant": tenant.slug,
             "domain": f"{DEMO_SLUG}.{settings.PORTICO_BASE_DOMAIN}",
             "office": {"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD},
-            "client": None,
+            "client": {"email": CLIENT_EMAIL, "password": CLIENT_PASSWORD},
             "api_key": None,
             "portal_id": tenant.portal_id,
         }
@@ -51,3 +54,33 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo office: http://{result['domain']}/office/  {OFFICE_EMAIL} / {OFFICE_PASSWORD}"
             )
+
+    def _demo_client(self) -> None:
+        """The portal is on, and one client has joined with a known password."""
+        from django.contrib.auth.hashers import check_password
+
+        from portal_core.access import portal_account_for
+        from portal_core.models import Contact, PortalAccount, PortalConfig
+        from portal_core.services import portal_config_update
+
+        config = PortalConfig.objects.get()
+        if not config.is_active or not config.email_configured:
+            portal_config_update(
+                config=config,
+                is_active=True,
+                email_from_name="Demo Realty",
+                email_reply_to="office@demo.example",
+            )
+        contact = Contact.objects.filter(email=CLIENT_EMAIL).first() or Contact.objects.create(
+            first_name="Casey", last_name="Client", email=CLIENT_EMAIL, language="en"
+        )
+        account = portal_account_for(contact=contact)
+        if (
+            not check_password(CLIENT_PASSWORD, account.password)
+            or account.status == PortalAccount.Status.DISABLED
+        ):
+            account.password = make_password(CLIENT_PASSWORD)
+            account.status = PortalAccount.Status.JOINED
+            account.must_change_password = False
+            account.onboarding_completed = account.tour_completed = True
+            account.save()
