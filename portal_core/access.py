@@ -346,6 +346,13 @@ def portal_account_reset_password(*, account: PortalAccount, actor: str) -> Port
     return account
 
 
+def magic_links_for_email(*, email: str) -> None:
+    """Email a sign-in link to every account using this address (run in the worker, so the
+    request that asked takes the same time whether or not the address is known)."""
+    for account in accounts_for_email(email):
+        magic_link_send(account=account)
+
+
 def password_reset_request(*, email: str) -> None:
     """Email a reset link when exactly one account uses this email; when several do, email the
     address that the office must reset it (seed 004). The screen says the same in every case."""
@@ -417,12 +424,14 @@ def accounts_for_email(email: str):
 
 def portal_account_authenticate(*, email: str, password: str) -> PortalAccount | None:
     """The account with this email whose password matches (several contacts may share an email).
-    Every candidate's hash is checked, plus one dummy, so timing does not tell how many exist."""
+    An unknown email costs one hash check too, so the answer takes as long either way."""
     found = None
-    for account in accounts_for_email(email):
+    candidates = list(accounts_for_email(email))
+    for account in candidates:
         if account.password and check_password(password, account.password) and found is None:
             found = account
-    check_password(password, DUMMY_HASH)
+    if not candidates:
+        check_password(password, DUMMY_HASH)
     return found
 
 

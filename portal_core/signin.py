@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tenants.queue import enqueue
+
 from . import access
 from .client_auth import client_login, client_logout, is_preview
 from .emails import supported_language
@@ -120,8 +122,7 @@ def magic_link_request(request):
             check_all(request, "magic", account_ident=email, ip_limit=20, account_limit=3)
         except RateLimited as exc:
             return _too_many(request, "portal_core/auth/magic_request.html", context, exc)
-        for account in access.accounts_for_email(email):
-            access.magic_link_send(account=account)
+        enqueue("portal_core.access.magic_links_for_email", email=email)
         context["sent"] = True
     return render(request, "portal_core/auth/magic_request.html", context)
 
@@ -193,7 +194,7 @@ def forgot_password(request):
             check_all(request, "forgot", account_ident=email, ip_limit=20, account_limit=3)
         except RateLimited as exc:
             return _too_many(request, "portal_core/auth/forgot.html", context, exc)
-        access.password_reset_request(email=email)
+        enqueue("portal_core.access.password_reset_request", email=email)
         context["sent"] = True
     return render(request, "portal_core/auth/forgot.html", context)
 

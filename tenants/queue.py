@@ -45,8 +45,13 @@ def enqueue(
     transaction and commits (or vanishes) with it; with Redis it is sent once the transaction
     has committed.
     """
+    from django.conf import settings
+
     schema = schema_name or connection.schema_name or get_public_schema_name()
     path = _dotted(func)
+    if settings.PORTICO_TASKS_EAGER:  # tests: run now, in the same schema, as the worker would
+        run_in_schema(schema, path, *args, **kwargs)
+        return
     q_options = {"task_name": task_name} if task_name else {}
 
     def send() -> None:

@@ -87,7 +87,8 @@ def test_it_runs_enqueued_work_in_the_schema_it_came_from(broker, office_a, offi
     assert marker not in _welcome(office_b)
 
 
-def test_it_writes_the_task_in_the_same_transaction_with_the_database_broker(office_a):
+def test_it_writes_the_task_in_the_same_transaction_with_the_database_broker(office_a, settings):
+    settings.PORTICO_TASKS_EAGER = False
     from django.db import transaction
     from django_q.models import OrmQ
 
@@ -108,6 +109,7 @@ def test_it_sends_to_redis_only_after_the_commit(
     office_a, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": f"{settings.TEST_REDIS_URL}/12"}
+    settings.PORTICO_TASKS_EAGER = False
     sent = []
     monkeypatch.setattr("tenants.queue.async_task", lambda *args, **kwargs: sent.append(args))
     from tenants.queue import enqueue

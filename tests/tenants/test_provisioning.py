@@ -91,8 +91,9 @@ def test_it_tops_up_the_pool_to_its_size(db, settings):
 
 
 def test_it_refills_the_pool_after_a_claim_through_the_queue(
-    db, django_capture_on_commit_callbacks, monkeypatch
+    db, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
+    settings.PORTICO_TASKS_EAGER = False
     sent = []
     monkeypatch.setattr("tenants.queue.async_task", lambda *args, **kwargs: sent.append(args))
     with django_capture_on_commit_callbacks(execute=True):

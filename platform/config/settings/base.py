@@ -230,6 +230,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Run enqueued work inline instead of through the worker (the test suite does).
+PORTICO_TASKS_EAGER = env.bool("PORTICO_TASKS_EAGER", default=False)
+
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk

@@ -27,3 +27,4 @@ CACHES = {
 # The ORM broker (the default) unless a test asks for Redis.
 Q_CLUSTER = {key: value for key, value in Q_CLUSTER.items() if key != "redis"}  # noqa: F405
 Q_CLUSTER["orm"] = "default"
+PORTICO_TASKS_EAGER = True
