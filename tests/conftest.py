@@ -101,8 +101,15 @@ class Office:
         """An anonymous browser on this office's host."""
         return Client(HTTP_HOST=self.host)
 
-    def portal_client(self, email: str = "client@example.com", *, first_name: str = "Chris",
-                      language: str = "en", password: str = CLIENT_PASSWORD, activate: bool = True):
+    def portal_client(
+        self,
+        email: str = "client@example.com",
+        *,
+        first_name: str = "Chris",
+        language: str = "en",
+        password: str = CLIENT_PASSWORD,
+        activate: bool = True,
+    ):
         """A client of this office with a joined account, signed in on its host: (browser, account)."""
         from django_tenants.utils import schema_context
 
@@ -111,9 +118,12 @@ class Office:
 
         with schema_context(self.schema_name):
             if activate:
-                PortalConfig.objects.update(is_active=True)
-            contact = Contact.objects.create(first_name=first_name, last_name="Client", email=email,
-                                             language=language)
+                config = PortalConfig.objects.get()
+                config.is_active = True
+                config.save()  # through save(), so the cached configuration is dropped
+            contact = Contact.objects.create(
+                first_name=first_name, last_name="Client", email=email, language=language
+            )
             account = portal_account_for(contact=contact)
             account.password = make_password(password)
             account.onboarding_completed = account.tour_completed = True
