@@ -78,11 +78,17 @@ def render_email(kind: str, *, language: str, values: dict[str, str]) -> Rendere
     subject, body = template_for(kind, language)
     config = portal_config_get()
     text = _tidy(render_tokens(body, values))
+    logo_url = ""
+    if config.portal_logo:
+        from tenants.hosts import current_base_url
+
+        logo_url = f"{current_base_url()}/branding/logo"
     with translation.override(language):
         html_body = render_to_string(
             "portal_core/email/layout.html",
             {
                 "config": config,
+                "logo_url": logo_url,
                 "body_html": _tidy(render_tokens(html.escape(body), values, escape=True)).replace(
                     "\n", "<br>\n"
                 ),
