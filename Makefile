@@ -17,7 +17,7 @@ $(VENV)/bin/uv:
 
 install: $(VENV)/bin/uv ## Create .venv with every dependency from the lock file (idempotent)
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --quiet --python $(PY)
-	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore .venv -v 0; fi
+	@if [ -d locale ]; then $(PY) manage.py compile_translations; fi
 
 install-system: ## Debian packages the tests use: Chromium (browser tests) and Redis
 	@bash deploy/dev/system-packages.sh

@@ -68,8 +68,41 @@ def home(request):
     return render(
         request,
         "portal_core/portal/home.html",
-        portal_context(request, statistics=statistics, feed=feed, files=files, tour=tour),
+        portal_context(
+            request,
+            statistics=statistics,
+            feed=feed,
+            files=files,
+            tour=tour,
+            tour_steps=tour_steps() if tour else [],
+        ),
     )
+
+
+def tour_steps() -> list[dict]:
+    """The guided tour of the home page, in the active language (each target has data-tour)."""
+    return [
+        {
+            "target": "welcome",
+            "title": _("Your portal"),
+            "text": _("Everything your office shares with you comes together here."),
+        },
+        {
+            "target": "overview",
+            "title": _("Overview"),
+            "text": _("Quick figures: what is new and what waits for you."),
+        },
+        {
+            "target": "activity",
+            "title": _("Recent activity"),
+            "text": _("What happened lately, for you and your office."),
+        },
+        {
+            "target": "profile",
+            "title": _("Profile"),
+            "text": _("Your details, password, language and photo. You can restart this tour there."),
+        },
+    ]
 
 
 class SetPasswordForm(forms.Form):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -57,9 +57,12 @@ class CodeForm(forms.Form):
 
 def _too_many(request, template, context, exc: RateLimited):
     minutes = max(1, round(exc.retry_after / 60))
-    context["form"].add_error(
-        None, _("Too many attempts. Please wait %(minutes)s minute(s) and try again.") % {"minutes": minutes}
-    )
+    message = ngettext(
+        "Too many attempts. Please wait %(minutes)d minute and try again.",
+        "Too many attempts. Please wait %(minutes)d minutes and try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    context["form"].add_error(None, message)
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response

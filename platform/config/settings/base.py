@@ -184,7 +184,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / ".data" / "media"
 STORAGES = {
     # Files land under MEDIA_ROOT/<schema_name>/ so every path carries its tenant.
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = ""

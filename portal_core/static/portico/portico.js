@@ -65,7 +65,7 @@ document.addEventListener("click", (event) => {
     overlay.querySelector("[data-tour-text]").textContent = step.text;
     overlay.querySelector("[data-tour-progress]").textContent = `${index + 1} / ${steps.length}`;
     const next = overlay.querySelector("[data-tour-next]");
-    if (index === steps.length - 1) next.textContent = window.PORTICO_TOUR_DONE || "Finish";
+    if (index === steps.length - 1) next.textContent = overlay.querySelector("[data-tour-finish]").textContent;
   };
   overlay.hidden = false;
   overlay.querySelector("[data-tour-next]").addEventListener("click", () => {
