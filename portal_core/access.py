@@ -126,6 +126,8 @@ class AccessToken:
 
 def access_token_get_or_create(*, account: PortalAccount, created_by: str = "") -> AccessToken:
     """The account's active access token, or a new one valid for the office's token_expiration_days."""
+    if not account.is_usable:
+        raise AccessError(N_("This portal account is disabled. Enable it first."), code="disabled")
     with transaction.atomic():
         PortalAccount.objects.select_for_update().filter(pk=account.pk).first()
         live = (

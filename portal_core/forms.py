@@ -1,9 +1,69 @@
-from django import forms
+import io
 
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps
+
+from .email_templates import SUBJECT_MAX_LENGTH, email_template_validate
 from .models import PortalConfig
+from .uploads import image_reencoded
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 800
+LOGO_TYPES = "image/png,image/jpeg,image/gif,image/webp"
+
+
+def logo_reencoded(upload) -> ContentFile:
+    """The uploaded logo, checked and re-encoded by ``uploads.image_reencoded`` (a JPEG, metadata
+    dropped); a logo with transparency is re-encoded as a PNG instead, so that it does not turn into
+    a black box on the portal's coloured top bar."""
+    if upload.size > MAX_LOGO_BYTES:
+        raise ValidationError("This logo is too large: the limit is 2 MB.")
+    try:
+        jpeg = image_reencoded(upload, max_side=LOGO_MAX_SIDE)
+    except ValidationError as exc:
+        raise ValidationError(
+            "This file is not an image we can use as a logo. Upload a PNG, JPEG, GIF or WebP file."
+        ) from exc
+    upload.seek(0)
+    with Image.open(upload) as image:
+        if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+            jpeg.name = "logo.jpg"
+            return jpeg
+        image = ImageOps.exif_transpose(image).convert("RGBA")
+        image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+    return ContentFile(out.getvalue(), name="logo.png")
 
 
 class PortalSettingsForm(forms.ModelForm):
+    """Every setting of the office's portal, in the sections the settings page shows."""
+
+    logo = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="PNG, JPEG, GIF or WebP, up to 2 MB. Shown in the portal's top bar.",
+        widget=forms.FileInput(attrs={"accept": LOGO_TYPES}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the current image")
+
+    SECTIONS = [
+        ("portal", "Portal", "", ["is_active", "portal_name", "company_name", "welcome_message"]),
+        (
+            "branding",
+            "Branding",
+            "Your colours and logo, as your clients see them.",
+            ["primary_color", "secondary_color", "logo", "remove_logo"],
+        ),
+        ("features", "What clients can do", "", ["allow_file_sharing", "show_activity_feed"]),
+        ("security", "Sign-in and security", "", ["token_expiration_days", "password_policy"]),
+    ]
+    # A client that does not send these (an older form, a script) keeps their current values;
+    # a checkbox that is not sent is, as in HTML, unticked.
+    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy")
+
     class Meta:
         model = PortalConfig
         fields = [
@@ -13,13 +73,74 @@ class PortalSettingsForm(forms.ModelForm):
             "welcome_message",
             "primary_color",
             "secondary_color",
+            "allow_file_sharing",
+            "show_activity_feed",
+            "token_expiration_days",
+            "password_policy",
         ]
-        labels = {"is_active": "Portal switched on", "company_name": "Company name"}
+        labels = {
+            "is_active": "Portal switched on",
+            "company_name": "Company name",
+            "portal_name": "Portal name",
+            "primary_color": "Main colour",
+            "secondary_color": "Second colour",
+            "allow_file_sharing": "Clients can share files",
+            "show_activity_feed": "Show clients their activity",
+            "token_expiration_days": "Access links stay valid for (days)",
+            "password_policy": "Client passwords",
+        }
+        help_texts = {
+            "is_active": "Clients can sign in while the portal is on. Switching it off keeps all data.",
+            "portal_name": "The name at the top of every portal page.",
+            "welcome_message": "Shown on the portal's home page.",
+            "primary_color": "Buttons and highlights.",
+            "secondary_color": "The top bar and links.",
+            "allow_file_sharing": "Clients can upload files for you and download the files you share.",
+            "show_activity_feed": "A list of what happened on their account, on the portal's home page.",
+            "token_expiration_days": "Reusable access links (sent by you or through the API) stop working "
+            "after this many days: 1 to 365.",
+        }
         widgets = {
             "primary_color": forms.TextInput(attrs={"type": "color"}),
             "secondary_color": forms.TextInput(attrs={"type": "color"}),
             "welcome_message": forms.Textarea(attrs={"rows": 3}),
+            "token_expiration_days": forms.NumberInput(attrs={"min": 1, "max": 365, "inputmode": "numeric"}),
+            "password_policy": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        missing = [name for name in self.KEPT_WHEN_MISSING if self.is_bound and name not in self.data]
+        if missing:
+            self.data = self.data.copy()
+            for name in missing:
+                self.data[name] = str(getattr(self.instance, name))
+        if not self.instance.portal_logo:
+            del self.fields["remove_logo"]
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        return logo_reencoded(upload) if upload else None
+
+    def sections(self) -> list[dict]:
+        return [
+            {
+                "key": key,
+                "title": title,
+                "description": description,
+                "fields": [self[name] for name in names if name in self.fields],
+            }
+            for key, title, description, names in self.SECTIONS
+        ]
+
+    def changes(self) -> dict:
+        """The configuration fields to save, the logo included when it was replaced or removed."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data.get("logo"):
+            fields["portal_logo"] = self.cleaned_data["logo"]
+        elif self.cleaned_data.get("remove_logo"):
+            fields["portal_logo"] = ""
+        return fields
 
 
 class EmailSettingsForm(forms.ModelForm):
@@ -44,3 +165,35 @@ class ApiKeyForm(forms.Form):
     expires_at = forms.DateTimeField(
         required=False, help_text="Optional.", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+
+class EmailTemplateForm(forms.Form):
+    """The subject and body of one kind of email in one language; tokens are checked here and again
+    by ``email_templates.email_template_save``."""
+
+    subject = forms.CharField(max_length=SUBJECT_MAX_LENGTH, label="Subject")
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        error_messages={"required": "Write the text of the email."},
+    )
+
+    def __init__(self, *args, kind: str, language: str, **kwargs):
+        self.kind, self.language = kind, language
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].error_messages["required"] = "Write a subject."
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            email_template_validate(
+                kind=self.kind,
+                language=self.language,
+                subject=cleaned.get("subject", ""),
+                body=cleaned.get("body", ""),
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field not in self.errors:  # a field's own error (required, too long) says it already
+                    self.add_error(None if field == NON_FIELD_ERRORS else field, messages)
+        return cleaned

@@ -37,6 +37,8 @@ def staff_required(view):
 def office_nav(request) -> list[dict]:
     items = [
         {"label": "Home", "url": reverse("office:home")},
+        {"label": "Contacts", "url": reverse("office:contacts")},
+        {"label": "Companies", "url": reverse("office:companies")},
         {"label": "Portal settings", "url": reverse("office:settings")},
         {"label": "Modules", "url": reverse("office:modules")},
     ]
@@ -52,6 +54,7 @@ def office_nav(request) -> list[dict]:
             )
     items += [
         {"label": "Email", "url": reverse("office:email")},
+        {"label": "Email templates", "url": reverse("office:email-templates")},
         {"label": "API keys", "url": reverse("office:api-keys")},
     ]
     return items
@@ -84,6 +87,8 @@ def welcome(request, token):
 
 @staff_required
 def home(request):
+    """The set-up checklist, then the dashboard: clients per portal status, recent activity and
+    sign-ins over the last 30 days (a constant number of queries, however many clients)."""
     checklist = setup_checklist(request)
     return render_office(
         request,
@@ -92,6 +97,7 @@ def home(request):
             "checklist": checklist,
             "done": sum(i.done for i in checklist),
             "total": len(checklist),
+            **office_portal.dashboard_context(),
         },
     )
 
@@ -99,11 +105,21 @@ def home(request):
 @staff_required
 def portal_settings(request):
     config = portal_config_get()
-    form = PortalSettingsForm(request.POST or None, instance=config)
-    if request.method == "POST" and form.is_valid():
-        portal_config_update(config=config, **form.cleaned_data)
-        messages.success(request, "Portal settings saved.")
-        return redirect("office:settings")
+    bound = request.method == "POST"
+    form = PortalSettingsForm(
+        request.POST if bound else None, request.FILES if bound else None, instance=config
+    )
+    if bound and form.is_valid():
+        old_logo = config.portal_logo.name
+        try:
+            portal_config_update(config=config, **form.changes())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if old_logo and old_logo != config.portal_logo.name:
+                config.portal_logo.storage.delete(old_logo)
+            messages.success(request, "Portal settings saved.")
+            return redirect("office:settings")
     return render_office(request, "portal_core/office/settings.html", {"form": form})
 
 
@@ -194,8 +210,14 @@ def preview_start(request, account_id):
 
     account = get_object_or_404(PortalAccount, pk=account_id)
     request.session[SESSION_PREVIEW] = account.pk
-    activity_record(account=account, verb="previewed", summary=f"Portal previewed by {request.user.email}",
-                    actor=ActivityEntry.Actor.STAFF, actor_label=request.user.email, visible_to_client=False)
+    activity_record(
+        account=account,
+        verb="previewed",
+        summary=f"Portal previewed by {request.user.email}",
+        actor=ActivityEntry.Actor.STAFF,
+        actor_label=request.user.email,
+        visible_to_client=False,
+    )
     return redirect("portal:home")
 
 
@@ -208,8 +230,13 @@ def preview_end(request):
     account = PortalAccount.objects.filter(pk=account_id).select_related("contact", "company").first()
     if account is not None and account.contact_id:
         return redirect("office:contact-detail", pk=account.contact_id)
+    if account is not None and account.company_id:
+        return redirect("office:company-detail", pk=account.company_id)
     return redirect("office:home")
 
+
+# Imported last: its views use staff_required and render_office above.
+from . import office_portal  # noqa: E402
 
 urlpatterns = [
     path("preview/<int:account_id>/", preview_start, name="preview-start"),
@@ -225,4 +252,5 @@ urlpatterns = [
     path("api-keys/", api_keys, name="api-keys"),
     path("api-keys/<int:pk>/revoke/", api_key_revoke_view, name="api-key-revoke"),
     *office_contacts.urlpatterns,
+    *office_portal.urlpatterns,
 ]

@@ -1,8 +1,13 @@
 """Reads for the portal core. The configuration is cached per tenant (cache keys carry the schema)."""
 
-from django.core.cache import cache
+from datetime import date, datetime, time, timedelta
 
-from .models import PortalConfig
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from .models import ActivityEntry, Contact, PortalAccount, PortalConfig
 
 CONFIG_CACHE_KEY = "portal_core:config"
 
@@ -23,3 +28,41 @@ def enabled_modules() -> list[str]:
 
 def module_is_enabled(key: str) -> bool:
     return key in enabled_modules()
+
+
+# --- office dashboard ---------------------------------------------------------------------------
+
+
+def account_status_counts() -> dict[str, int]:
+    """How many clients are at each step of the portal, keyed by ``PortalAccount.Status`` value, plus
+    ``total``. Contacts without a portal account yet count as not invited. Two aggregate queries,
+    whatever the number of clients."""
+    statuses = PortalAccount.Status
+    counts = PortalAccount.objects.aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in statuses}
+    )
+    counts[statuses.NOT_INVITED.value] += Contact.objects.filter(portal_account__isnull=True).count()
+    counts["total"] = sum(counts[status.value] for status in statuses)
+    return counts
+
+
+def recent_activity(limit: int = 10) -> list[ActivityEntry]:
+    """The latest activity entries, newest first, with their contact and company (one query)."""
+    entries = ActivityEntry.objects.select_related("contact", "company").order_by("-created", "-id")
+    return list(entries[:limit])
+
+
+def logins_per_day(days: int = 30) -> list[tuple[date, int]]:
+    """``(day, sign-ins)`` for each of the last ``days`` days, oldest first and today last, days
+    without sign-ins included; counted from the ``login`` activity entries in one grouped query."""
+    first = timezone.localdate() - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        ActivityEntry.objects.filter(verb="login", created__gte=start)
+        .order_by()
+        .annotate(day=TruncDate("created"))
+        .values("day")
+        .annotate(count=Count("pk"))
+    )
+    per_day = {row["day"]: row["count"] for row in rows}
+    return [(day, per_day.get(day, 0)) for day in (first + timedelta(days=n) for n in range(days))]

@@ -429,3 +429,10 @@ def test_it_keeps_a_clients_session_and_credentials_to_their_own_office(office_a
     assert client.get("/")["Location"].startswith("/auth/signin")
     response = client.post("/auth/signin", {"email": "kim@example.com", "password": CLIENT_PASSWORD})
     assert response.status_code == 200 and "not right" in response.content.decode()
+
+
+def test_it_gives_no_access_link_for_a_disabled_account(office_a):
+    account = _contact(office_a)
+    _in(office_a, access.portal_account_disable, account=account, actor="staff@alpha.example")
+    with pytest.raises(access.AccessError, match="disabled"):
+        _in(office_a, access.access_token_get_or_create, account=account)
