@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         ):
             account.password = make_password(CLIENT_PASSWORD)
             account.status = PortalAccount.Status.JOINED
+            account.invited_at = account.invited_at or timezone.now()
+            account.joined_at = account.joined_at or timezone.now()
             account.must_change_password = False
             account.onboarding_completed = account.tour_completed = True
             account.save()
