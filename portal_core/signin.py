@@ -130,24 +130,48 @@ def magic_link_request(request):
     return render(request, "portal_core/auth/magic_request.html", context)
 
 
+def _link_refused(request, exc: access.AccessError):
+    page = render(
+        request,
+        "portal_core/auth/link_invalid.html",
+        _context(request, message=_(exc.message), form=EmailForm()),
+        status=400,
+    )
+    return _token_page(page)
+
+
+def _single_use_link(request, token, *, consume, via: str, template: str):
+    """GET shows a button; only the POST uses the link (mail scanners follow links, people click)."""
+    if request.method != "POST":
+        return _token_page(render(request, template, _context(request)))
+    try:
+        account = consume(raw=token)
+    except access.AccessError as exc:
+        return _link_refused(request, exc)
+    client_login(request, account, via=via)
+    return _after_sign_in(request, account)
+
+
 @never_cache
 def magic_link(request, token):
-    """GET shows a button (mail scanners that follow links must not use the single-use link)."""
-    if request.method == "POST":
-        try:
-            account = access.magic_link_consume(raw=token)
-        except access.AccessError as exc:
-            return _token_page(
-                render(
-                    request,
-                    "portal_core/auth/link_invalid.html",
-                    _context(request, message=_(exc.message), form=EmailForm()),
-                    status=400,
-                )
-            )
-        client_login(request, account, via="magic_link")
-        return _after_sign_in(request, account)
-    return _token_page(render(request, "portal_core/auth/magic.html", _context(request)))
+    return _single_use_link(
+        request,
+        token,
+        consume=access.magic_link_consume,
+        via="magic_link",
+        template="portal_core/auth/magic.html",
+    )
+
+
+@never_cache
+def invitation(request, token):
+    return _single_use_link(
+        request,
+        token,
+        consume=access.invitation_accept,
+        via="invitation",
+        template="portal_core/auth/invitation.html",
+    )
 
 
 @never_cache
@@ -156,35 +180,9 @@ def access_link(request, token):
     try:
         account = access.access_token_consume(raw=token)
     except access.AccessError as exc:
-        return _token_page(
-            render(
-                request,
-                "portal_core/auth/link_invalid.html",
-                _context(request, message=_(exc.message), form=EmailForm()),
-                status=400,
-            )
-        )
+        return _link_refused(request, exc)
     client_login(request, account, via="access_token")
     return _token_page(_after_sign_in(request, account))
-
-
-@never_cache
-def invitation(request, token):
-    if request.method == "POST":
-        try:
-            account = access.invitation_accept(raw=token)
-        except access.AccessError as exc:
-            return _token_page(
-                render(
-                    request,
-                    "portal_core/auth/link_invalid.html",
-                    _context(request, message=_(exc.message), form=EmailForm()),
-                    status=400,
-                )
-            )
-        client_login(request, account, via="invitation")
-        return _after_sign_in(request, account)
-    return _token_page(render(request, "portal_core/auth/invitation.html", _context(request)))
 
 
 @never_cache
@@ -212,14 +210,7 @@ def reset_password(request, token):
         except ValidationError as exc:
             form.add_error("password", exc)
         except access.AccessError as exc:
-            return _token_page(
-                render(
-                    request,
-                    "portal_core/auth/link_invalid.html",
-                    _context(request, message=_(exc.message), form=EmailForm()),
-                    status=400,
-                )
-            )
+            return _link_refused(request, exc)
         else:
             client_login(request, account, via="password_reset")
             messages.success(request, _("Your new password is set."))
