@@ -85,16 +85,47 @@ def token_issue(
     return token, raw
 
 
-def _token_lookup(raw: str, kind: str, *, lock: bool = False) -> PortalToken | None:
-    if not raw or len(raw) > 200:
-        return None
+def link_digest(raw: str) -> str:
+    """The keyed hash a link's token is stored and looked up by (a session may hold it, never the token)."""
+    return token_hash(raw, purpose=TOKEN_PURPOSE)
+
+
+def _token_lookup(
+    raw: str | None, kind: str, *, digest: str | None = None, lock: bool = False
+) -> PortalToken | None:
+    if digest is None:
+        if not raw or len(raw) > 200:
+            return None
+        digest = link_digest(raw)
     queryset = PortalToken.objects.select_related("account", "account__contact", "account__company")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    token = queryset.filter(token_hash=token_hash(raw, purpose=TOKEN_PURPOSE), kind=kind).first()
-    if token is None or not token_matches(raw, token.token_hash, purpose=TOKEN_PURPOSE):
+    token = queryset.filter(token_hash=digest, kind=kind).first()
+    if token is None or (raw is not None and not token_matches(raw, token.token_hash, purpose=TOKEN_PURPOSE)):
         return None
     return token
+
+
+INVALID_LINK_MESSAGES = {
+    PortalToken.Kind.MAGIC_LINK: N_(
+        "This sign-in link has expired or was already used. Request a new one below."
+    ),
+    PortalToken.Kind.INVITATION: N_(
+        "This invitation has expired or was already used. "
+        "Please sign in or ask your office for a new invitation."
+    ),
+    PortalToken.Kind.RESET: N_("This reset link has expired or was already used. Please ask for a new one."),
+}
+
+
+def link_check(*, kind: str, digest: str) -> PortalAccount:
+    """Whether a single-use link can still be used (without using it)."""
+    token = _token_lookup(None, kind, digest=digest)
+    if token is None or not token.is_live:
+        raise AccessError(INVALID_LINK_MESSAGES[kind], code="invalid")
+    if not token.account.is_usable:
+        raise AccessError(N_("This portal account is disabled. Please contact your office."), code="disabled")
+    return token.account
 
 
 def token_revoke(*, token: PortalToken) -> None:
@@ -280,11 +311,11 @@ def magic_link_send(*, account: PortalAccount, actor: str = "", kind: str = "mag
     return url
 
 
-def _consume_single_use(raw: str, kind: str, invalid_message: str) -> PortalToken:
+def _consume_single_use(raw: str | None, kind: str, digest: str | None = None) -> PortalToken:
     with transaction.atomic():
-        token = _token_lookup(raw, kind, lock=True)
+        token = _token_lookup(raw, kind, digest=digest, lock=True)
         if token is None or not token.is_live:
-            raise AccessError(invalid_message, code="invalid")
+            raise AccessError(INVALID_LINK_MESSAGES[kind], code="invalid")
         if not token.account.is_usable:
             raise AccessError(
                 N_("This portal account is disabled. Please contact your office."), code="disabled"
@@ -294,26 +325,13 @@ def _consume_single_use(raw: str, kind: str, invalid_message: str) -> PortalToke
     return token
 
 
-def magic_link_consume(*, raw: str) -> PortalAccount:
-    token = _consume_single_use(
-        raw,
-        PortalToken.Kind.MAGIC_LINK,
-        N_("This sign-in link has expired or was already used. Request a new one below."),
-    )
-    return token.account
+def magic_link_consume(*, raw: str | None = None, digest: str | None = None) -> PortalAccount:
+    return _consume_single_use(raw, PortalToken.Kind.MAGIC_LINK, digest).account
 
 
-def invitation_accept(*, raw: str) -> PortalAccount:
+def invitation_accept(*, raw: str | None = None, digest: str | None = None) -> PortalAccount:
     """Opening an invitation signs the client in; a client without a password sets one next."""
-    token = _consume_single_use(
-        raw,
-        PortalToken.Kind.INVITATION,
-        N_(
-            "This invitation has expired or was already used. "
-            "Please sign in or ask your office for a new invitation."
-        ),
-    )
-    return token.account
+    return _consume_single_use(raw, PortalToken.Kind.INVITATION, digest).account
 
 
 # --- passwords ----------------------------------------------------------------------------------
@@ -395,14 +413,13 @@ def password_reset_request(*, email: str) -> None:
         check_password("x", DUMMY_HASH)  # comparable timing when nobody matches
 
 
-def password_reset_complete(*, raw: str, password: str) -> PortalAccount:
+def password_reset_complete(
+    *, password: str, raw: str | None = None, digest: str | None = None
+) -> PortalAccount:
     with transaction.atomic():
-        token = _token_lookup(raw, PortalToken.Kind.RESET, lock=True)
+        token = _token_lookup(raw, PortalToken.Kind.RESET, digest=digest, lock=True)
         if token is None or not token.is_live:
-            raise AccessError(
-                N_("This reset link has expired or was already used. Please ask for a new one."),
-                code="invalid",
-            )
+            raise AccessError(INVALID_LINK_MESSAGES[PortalToken.Kind.RESET], code="invalid")
         portal_account_set_password(account=token.account, password=password)
         token.used_at = timezone.now()
         token.save(update_fields=["used_at"])

@@ -221,18 +221,24 @@ def preview_start(request, account_id):
     return redirect("portal:home")
 
 
-@staff_required
-def preview_end(request):
+def preview_finish(request):
+    """End a preview and go back to the previewed contact (or company)."""
     from .client_auth import SESSION_PREVIEW
     from .models import PortalAccount
 
     account_id = request.session.pop(SESSION_PREVIEW, None)
-    account = PortalAccount.objects.filter(pk=account_id).select_related("contact", "company").first()
+    account = PortalAccount.objects.filter(pk=account_id).first()
     if account is not None and account.contact_id:
         return redirect("office:contact-detail", pk=account.contact_id)
     if account is not None and account.company_id:
         return redirect("office:company-detail", pk=account.company_id)
     return redirect("office:home")
+
+
+@staff_required
+@require_POST
+def preview_end(request):
+    return preview_finish(request)
 
 
 # Imported last: its views use staff_required and render_office above.

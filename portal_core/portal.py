@@ -20,7 +20,7 @@ from . import access, profile
 from .client_auth import client_refresh_session, client_required, is_preview
 from .models import ActivityEntry, SharedFile
 from .passwords import policy_rules
-from .selectors import enabled_modules, portal_config_get
+from .selectors import enabled_modules, portal_config_get, welcome_text
 
 
 def portal_nav() -> list[dict]:
@@ -46,6 +46,7 @@ def portal_context(request, **extra) -> dict:
         "client": request.client,
         "preview": is_preview(request),
         "policy_rules": policy_rules(config.password_policy),
+        "welcome": welcome_text(config),
         **extra,
     }
 

@@ -66,3 +66,13 @@ def logins_per_day(days: int = 30) -> list[tuple[date, int]]:
     )
     per_day = {row["day"]: row["count"] for row in rows}
     return [(day, per_day.get(day, 0)) for day in (first + timedelta(days=n) for n in range(days))]
+
+
+def welcome_text(config) -> str:
+    """The office's welcome message; the built-in default speaks the client's language."""
+    from django.utils.translation import gettext
+
+    default = PortalConfig._meta.get_field("welcome_message").default
+    if config.welcome_message == default:
+        return gettext("Welcome to your client portal!")
+    return config.welcome_message

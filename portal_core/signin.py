@@ -18,9 +18,10 @@ from tenants.queue import enqueue
 from . import access
 from .client_auth import client_login, client_logout, is_preview
 from .emails import supported_language
+from .models import PortalToken
 from .passwords import policy_rules
 from .ratelimit import RateLimited, check_all
-from .selectors import portal_config_get
+from .selectors import portal_config_get, welcome_text
 
 
 class SignInForm(forms.Form):
@@ -85,7 +86,12 @@ def _after_sign_in(request, account, default="/"):
 
 def _context(request, **extra):
     config = portal_config_get()
-    return {"config": config, "policy_rules": policy_rules(config.password_policy), **extra}
+    return {
+        "config": config,
+        "policy_rules": policy_rules(config.password_policy),
+        "welcome": welcome_text(config),
+        **extra,
+    }
 
 
 def _token_page(response):
@@ -130,6 +136,15 @@ def magic_link_request(request):
     return render(request, "portal_core/auth/magic_request.html", context)
 
 
+PENDING_LINK = "_portal_pending_link"
+LINK_KINDS = {
+    # kind in the session: (token kind, page template, how the sign-in is recorded)
+    "magic": (PortalToken.Kind.MAGIC_LINK, "portal_core/auth/magic.html", "magic_link"),
+    "invite": (PortalToken.Kind.INVITATION, "portal_core/auth/invitation.html", "invitation"),
+    "reset": (PortalToken.Kind.RESET, "portal_core/auth/reset.html", "password_reset"),
+}
+
+
 def _link_refused(request, exc: access.AccessError):
     page = render(
         request,
@@ -140,38 +155,65 @@ def _link_refused(request, exc: access.AccessError):
     return _token_page(page)
 
 
-def _single_use_link(request, token, *, consume, via: str, template: str):
-    """GET shows a button; only the POST uses the link (mail scanners follow links, people click)."""
-    if request.method != "POST":
-        return _token_page(render(request, template, _context(request)))
-    try:
-        account = consume(raw=token)
-    except access.AccessError as exc:
-        return _link_refused(request, exc)
-    client_login(request, account, via=via)
-    return _after_sign_in(request, account)
+def _hold_link(request, kind: str, token: str):
+    """A single-use link's URL keeps only the token's hash in the session and moves on to a page
+    without the token. That page's form then posts with a normal Origin (a page served with
+    ``Referrer-Policy: no-referrer`` would post ``Origin: null``, which CSRF protection refuses),
+    and a mail scanner that follows the link uses nothing."""
+    request.session[PENDING_LINK] = {"kind": kind, "digest": access.link_digest(token[:200])}
+    return _token_page(redirect("portal:link"))
 
 
 @never_cache
 def magic_link(request, token):
-    return _single_use_link(
-        request,
-        token,
-        consume=access.magic_link_consume,
-        via="magic_link",
-        template="portal_core/auth/magic.html",
-    )
+    return _hold_link(request, "magic", token)
 
 
 @never_cache
 def invitation(request, token):
-    return _single_use_link(
-        request,
-        token,
-        consume=access.invitation_accept,
-        via="invitation",
-        template="portal_core/auth/invitation.html",
-    )
+    return _hold_link(request, "invite", token)
+
+
+@never_cache
+def reset_password(request, token):
+    return _hold_link(request, "reset", token)
+
+
+def _use_link(kind: str, digest: str, form):
+    if kind == "reset":
+        account = access.password_reset_complete(digest=digest, password=form.cleaned_data["password"])
+        return account
+    if kind == "magic":
+        return access.magic_link_consume(digest=digest)
+    return access.invitation_accept(digest=digest)
+
+
+@never_cache
+def pending_link(request):
+    """Show, then (on POST) use, the single-use link held in the session."""
+    pending = request.session.get(PENDING_LINK) or {}
+    kind = pending.get("kind")
+    if kind not in LINK_KINDS:
+        return redirect("portal:signin")
+    token_kind, template, via = LINK_KINDS[kind]
+    form = NewPasswordForm(request.POST or None) if kind == "reset" else None
+    try:
+        access.link_check(kind=token_kind, digest=pending["digest"])
+        if request.method == "POST" and (form is None or form.is_valid()):
+            account = _use_link(kind, pending["digest"], form)
+            request.session.pop(PENDING_LINK, None)
+            client_login(request, account, via=via)
+            if kind == "reset":
+                messages.success(request, _("Your new password is set."))
+            return _after_sign_in(request, account)
+    except access.AccessError as exc:
+        request.session.pop(PENDING_LINK, None)
+        return _link_refused(request, exc)
+    except ValidationError as exc:
+        form.add_error("password", exc)
+    response = render(request, template, _context(request, form=form))
+    response["Cache-Control"] = "no-store"  # no token in this URL: the default referrer policy is fine
+    return response
 
 
 @never_cache
@@ -198,24 +240,6 @@ def forgot_password(request):
         enqueue("portal_core.access.password_reset_request", email=email)
         context["sent"] = True
     return render(request, "portal_core/auth/forgot.html", context)
-
-
-@never_cache
-def reset_password(request, token):
-    form = NewPasswordForm(request.POST or None)
-    context = _context(request, form=form)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = access.password_reset_complete(raw=token, password=form.cleaned_data["password"])
-        except ValidationError as exc:
-            form.add_error("password", exc)
-        except access.AccessError as exc:
-            return _link_refused(request, exc)
-        else:
-            client_login(request, account, via="password_reset")
-            messages.success(request, _("Your new password is set."))
-            return _after_sign_in(request, account)
-    return _token_page(render(request, "portal_core/auth/reset.html", context))
 
 
 REGISTRATION_SESSION = "_portal_registration_id"
@@ -276,6 +300,8 @@ def register_verify(request):
 @require_POST
 def logout(request):
     if is_preview(request):  # a staff member ends the preview, not their own session
-        return redirect("office:preview-end")
+        from .office import preview_finish
+
+        return preview_finish(request)
     client_logout(request)
     return redirect("portal:signin")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth/magic", signin.magic_link_request, name="magic-request"),
     path("auth/magic/<str:token>", signin.magic_link, name="magic"),
     path("auth/invite/<str:token>", signin.invitation, name="invitation"),
+    path("auth/link", signin.pending_link, name="link"),
     path("auth/forgot", signin.forgot_password, name="forgot"),
     path("auth/reset/<str:token>", signin.reset_password, name="reset"),
     path("auth/signup", signin.register, name="register"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.core.signals import setting_changed
 from playwright.sync_api import Browser, BrowserContext, Page, Response, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,6 +32,14 @@ PHONE = {
 }
 TIMEOUT_MS = 10_000
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """The .mo files are build output (gitignored): compile them, so a plain ``pytest`` speaks Dutch too."""
+    call_command("compile_translations", verbosity=0)
+    # Earlier tests in the run may have loaded the catalogues before they existed: reload them.
+    setting_changed.send(sender=None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False)
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +111,26 @@ def phone_page(browser) -> Iterator[Page]:
     context, page, problems = _open(browser, PHONE)
     yield page
     _close(context, problems)
+
+
+@pytest.fixture
+def open_window(browser) -> Iterator[Callable[..., Page]]:
+    """Open more windows, each a fresh context with its own cookies: ``open_window(phone=True)``.
+    They are closed (and their problems reported) at the end of the test."""
+    opened: list[tuple[BrowserContext, list[str]]] = []
+
+    def open_one(*, phone: bool = False) -> Page:
+        context, page, problems = _open(browser, PHONE if phone else DESKTOP)
+        opened.append((context, problems))
+        return page
+
+    yield open_one
+    problems = []
+    for context, seen in opened:
+        context.close()
+        problems.extend(seen)
+    if problems:
+        pytest.fail("The browser saw problems:\n" + "\n".join(problems), pytrace=False)
 
 
 @dataclass(frozen=True)

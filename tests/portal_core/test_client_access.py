@@ -53,6 +53,14 @@ def _link(path_prefix: str) -> str:
     return match.group(1)
 
 
+def _open_link(client, path: str):
+    """Open an emailed single-use link: its URL keeps the token's hash and moves to /auth/link."""
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/auth/link"
+    assert response["Referrer-Policy"] == "no-referrer"
+    return client.get("/auth/link")
+
+
 def _signed_in_as(client, first_name: str) -> bool:
     page = client.get("/")
     return page.status_code == 200 and f"Hello, {first_name}" in page.content.decode()
@@ -157,11 +165,11 @@ def test_it_signs_in_once_with_a_magic_link_and_refuses_its_reuse(office_a):
     sent = client.post("/auth/magic", {"email": "kim@example.com"})
     assert "a sign-in link is on its way" in sent.content.decode()
     path = _link("/auth/magic/")
-    landing = client.get(path)  # a mail scanner's GET does not use the link
-    assert landing.status_code == 200 and landing["Referrer-Policy"] == "no-referrer"
-    assert client.post(path)["Location"] == "/"
+    landing = _open_link(client, path)  # a mail scanner's GET does not use the link
+    assert landing.status_code == 200 and "Continue" in landing.content.decode()
+    assert client.post("/auth/link")["Location"] == "/"
     assert _signed_in_as(client, "Kim")
-    again = office_a.client().post(path)
+    again = _open_link(office_a.client(), path)
     assert again.status_code == 400 and "already used" in again.content.decode()
 
 
@@ -171,7 +179,7 @@ def test_it_refuses_an_expired_magic_link(office_a):
     office_a.client().post("/auth/magic", {"email": "kim@example.com"})
     path = _link("/auth/magic/")
     _in(office_a, lambda: PortalToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1)))
-    assert office_a.client().post(path).status_code == 400
+    assert _open_link(office_a.client(), path).status_code == 400
 
 
 def test_it_says_the_same_when_asked_for_a_magic_link_of_an_unknown_email(office_a):
@@ -227,8 +235,10 @@ def test_it_refuses_malformed_tokens(office_a, token):
     _activate(office_a)
     client = office_a.client()
     for path in (f"/client-portal/{token}", f"/auth/magic/{token}", f"/auth/invite/{token}"):
-        response = client.post(path) if "client-portal" not in path else client.get(path)
+        response = client.get(path, follow=True)
         assert response.status_code in (400, 404)
+        assert client.post("/auth/link").status_code in (302, 400)  # nothing usable is held
+        assert not _signed_in_as(client, "Kim")
 
 
 # --- invitations --------------------------------------------------------------------------------
@@ -249,8 +259,8 @@ def test_it_walks_an_invited_client_through_password_slides_and_tour(office_a):
     assert _in(office_a, lambda: PortalAccount.objects.get(pk=account.pk).status) == "invited"
     client = office_a.client()
     path = invitation.url.split("localhost", 1)[1]
-    assert client.get(path).status_code == 200
-    assert client.post(path)["Location"] == "/welcome/password"
+    assert _open_link(client, path).status_code == 200
+    assert client.post("/auth/link")["Location"] == "/welcome/password"
     assert client.get("/")["Location"] == "/welcome/password"  # no way around choosing a password
     weak = client.post("/welcome/password", {"password": "weakpass"})
     assert "An upper-case letter" in weak.content.decode()
@@ -303,15 +313,16 @@ def test_it_resets_a_forgotten_password_by_email(office_a):
     page = client.post("/auth/forgot", {"email": "kim@example.com"})
     assert "If an account uses this email" in page.content.decode()
     path = _link("/auth/reset/")
-    assert client.get(path)["Referrer-Policy"] == "no-referrer"
-    assert client.post(path, {"password": NEW_PASSWORD})["Location"] == "/"
+    assert _open_link(client, path).status_code == 200
+    assert client.post("/auth/link", {"password": "weak"}).status_code == 200  # the policy's errors
+    assert client.post("/auth/link", {"password": NEW_PASSWORD})["Location"] == "/"
     assert (
         office_a.client()
         .post("/auth/signin", {"email": "kim@example.com", "password": NEW_PASSWORD})
         .status_code
         == 302
     )
-    assert office_a.client().post(path, {"password": "Another-one-2026!"}).status_code == 400
+    assert _open_link(office_a.client(), path).status_code == 400
 
 
 def test_it_tells_a_shared_email_to_contact_the_office_without_revealing_it_on_screen(office_a):
@@ -436,3 +447,22 @@ def test_it_gives_no_access_link_for_a_disabled_account(office_a):
     _in(office_a, access.portal_account_disable, account=account, actor="staff@alpha.example")
     with pytest.raises(access.AccessError, match="disabled"):
         _in(office_a, access.access_token_get_or_create, account=account)
+
+
+def test_it_accepts_the_links_form_posted_by_a_real_browser(office_a):
+    """Browsers send an Origin header with a form POST; from a page with ``no-referrer`` it would be
+    ``null`` and CSRF protection would refuse it. The form lives on /auth/link, which keeps the default."""
+    from django.test import Client
+
+    _activate(office_a)
+    _contact(office_a, password=CLIENT_PASSWORD, onboarding_completed=True, tour_completed=True)
+    office_a.client().post("/auth/magic", {"email": "kim@example.com"})
+    browser = Client(HTTP_HOST=office_a.host, enforce_csrf_checks=True)
+    page = _open_link(browser, _link("/auth/magic/"))
+    assert page.get("Referrer-Policy", "same-origin") != "no-referrer"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    origin = f"http://{office_a.host}"
+    response = browser.post(
+        "/auth/link", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN=origin, HTTP_REFERER=f"{origin}/auth/link"
+    )
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -403,7 +403,7 @@ def test_it_previews_the_portal_as_the_client(office_a):
     assert f'action="/office/preview/{account.pk}/"' in html
     with schema_context(office_a.schema_name):
         assert ActivityEntry.objects.filter(contact=contact, verb="previewed").exists()
-    assert staff.get("/office/preview/end/")["Location"] == f"/office/contacts/{contact.pk}/"
+    assert staff.post("/office/preview/end/")["Location"] == f"/office/contacts/{contact.pk}/"
 
 
 def test_it_shares_files_both_ways(office_a):

@@ -162,7 +162,8 @@ def test_it_lets_the_office_preview_the_portal_read_only(office_a):
     with schema_context(office_a.schema_name):
         assert Contact.objects.get(pk=account.contact_id).first_name == "Kim"
         assert ActivityEntry.objects.filter(verb="previewed", contact_id=account.contact_id).exists()
-    staff.get("/office/preview/end/")
+    assert staff.get("/office/preview/end/").status_code == 405  # ends only by a POST
+    staff.post("/office/preview/end/")
     assert staff.get("/")["Location"].startswith("/auth/signin")
     assert staff.get("/office/").status_code == 200  # still signed in as staff
 

@@ -32,7 +32,7 @@ document.addEventListener("input", (event) => {
   });
 });
 
-// Welcome slides: "Next" walks through them; the last one submits.
+// Welcome slides: "Next" walks through them; on the last one it becomes "Get started".
 document.addEventListener("click", (event) => {
   const next = event.target.closest("[data-slide-next]");
   if (!next) return;
@@ -41,7 +41,12 @@ document.addEventListener("click", (event) => {
   if (current < slides.length - 1) {
     slides[current].hidden = true;
     slides[current + 1].hidden = false;
-    slides[current + 1].querySelector("h1")?.focus?.();
+    const progress = document.querySelector("[data-slides-progress]");
+    if (progress) progress.textContent = `${current + 2} / ${slides.length}`;
+    if (current + 1 === slides.length - 1) {
+      next.textContent = next.dataset.lastLabel;
+      document.querySelector("[data-slides-skip]")?.setAttribute("hidden", "");
+    }
   } else {
     document.querySelector("[data-slides-done]").click();
   }
@@ -58,7 +63,8 @@ document.addEventListener("click", (event) => {
   const show = () => {
     document.querySelectorAll(".tour-highlight").forEach((el) => el.classList.remove("tour-highlight"));
     const step = steps[index];
-    const target = document.querySelector(`[data-tour="${step.target}"]`);
+    let target = document.querySelector(`[data-tour="${step.target}"]`);
+    if (!target.getClientRects().length) target = document.querySelector("[data-nav-toggle]") || target;  // in a closed phone menu
     target.classList.add("tour-highlight");
     target.scrollIntoView({ block: "center", behavior: "smooth" });
     overlay.querySelector("[data-tour-title]").textContent = step.title;
