@@ -1,7 +1,7 @@
 """URLs of the platform host (public schema): landing, sign-up, the operators' admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tenants import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("auth/signin", views.portal_signin, name="portal-signin"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("portal_core.api.urls", "api"))),
 ]

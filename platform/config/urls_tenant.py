@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from modules.urls import api_patterns, office_patterns, portal_patterns
+from modules.urls import office_patterns, portal_patterns
 from portal_core import office
 
 office_urls = [
@@ -12,7 +12,7 @@ office_urls = [
 
 urlpatterns = [
     path("office/", include((office_urls, "office"))),
-    path("api/v1/", include(api_patterns())),
+    path("api/v1/", include(("portal_core.api.urls", "api"))),
     path("", include("portal_core.urls")),
     *portal_patterns(),
 ]

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything comes from the environment (django-environ)."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -58,6 +59,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "portal_core",
+    "webhooks",
     "modules.real_estate",
     "modules.invoices",
     "modules.proposals",
@@ -203,9 +205,22 @@ ANYMAIL = env.dict("ANYMAIL", default={})
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal_core.api.auth.ApiKeyAuthentication",
+        "portal_core.api.auth.TenantJWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal_core.api.permissions.IsTenantCaller"],
+    "EXCEPTION_HANDLER": "portal_core.api.base.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "SIGNING_KEY": SECRET_KEY,
+    "USER_ID_CLAIM": "sub_id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portico API",
@@ -213,6 +228,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "The REST API of a Portico office. Authenticate with `Authorization: Bearer <API key>` "
+    "(a key names its office, so the API also answers on the platform host) or with a JWT from "
+    '`/api/v1/auth/token`. Errors are `{"message": …}`. Limits: 60 requests per minute and token by '
+    "default (per plan), announced in the `RateLimit-Policy` and `RateLimit` headers.",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "ApiKey": {"type": "http", "scheme": "bearer", "description": "A tenant API key, pk_xxxxxxxx.…"},
+            "JWT": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        }
+    },
+    "SECURITY": [{"ApiKey": []}, {"JWT": []}],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 Q_CLUSTER = {

@@ -28,3 +28,4 @@ CACHES = {
 Q_CLUSTER = {key: value for key, value in Q_CLUSTER.items() if key != "redis"}  # noqa: F405
 Q_CLUSTER["orm"] = "default"
 PORTICO_TASKS_EAGER = True
+PORTICO_RATELIMIT_REDIS_URL = f"{TEST_REDIS_URL}/13"

@@ -1,0 +1,88 @@
+"""What every API view shares: authentication, permissions, rate limits, error bodies."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from . import ratelimit
+from .auth import ApiCaller, ApiKeyAuthentication, TenantJWTAuthentication
+from .permissions import IsTenantCaller
+
+
+def _limit_for(request) -> int:
+    from tenants.models import Plan
+
+    tenant = request.tenant
+    plan = (
+        Plan.objects.filter(pk=getattr(tenant, "plan_id", None))
+        .values_list("api_requests_per_minute", flat=True)
+        .first()
+    )
+    return plan or 60
+
+
+class PorticoAPIView(APIView):
+    """Base for every API view: tenant-bound auth, per-token limits, ``{"message": …}`` errors."""
+
+    authentication_classes = [ApiKeyAuthentication, TenantJWTAuthentication]
+    permission_classes = [IsTenantCaller]
+
+    def initial(self, request, *args, **kwargs):
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        neg = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = neg
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        self.perform_authentication(request)
+        self.check_rate_limit(request)
+        self.check_permissions(request)
+
+    def check_rate_limit(self, request) -> None:
+        caller = request.user
+        if not isinstance(caller, ApiCaller):
+            return
+        verdict = ratelimit.hit(caller.token_id, limit=_limit_for(request))
+        request._ratelimit = verdict
+        if not verdict.allowed:
+            raise exceptions.Throttled(wait=verdict.reset)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        verdict = getattr(request, "_ratelimit", None)
+        if verdict is not None:
+            for name, value in verdict.headers().items():
+                response[name] = value
+        return response
+
+
+def api_exception_handler(exc, context):
+    """Errors as ``{"message": …}`` (seed 002), with field errors under ``errors`` when there are some."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) if str(exc) else "Not found.")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        message = "Invalid input."
+        if isinstance(detail, list) and detail:
+            message = str(detail[0])
+        elif isinstance(detail, dict) and "non_field_errors" in detail:
+            message = str(detail["non_field_errors"][0])
+        response.data = {"message": message, "errors": detail if isinstance(detail, dict) else {}}
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = {
+            "message": "Too many requests: the limit is per minute and per token. "
+            f"Try again in {exc.wait or 1:.0f} seconds."
+        }
+    else:
+        detail = getattr(exc, "detail", "")
+        response.data = {"message": str(detail) if not isinstance(detail, dict | list) else str(exc)}
+    return response
+
+
+def message(text: str, code: int = status.HTTP_200_OK) -> Response:
+    return Response({"message": text}, status=code)

@@ -1,0 +1,77 @@
+"""Per-token request limits (a fixed one-minute window), counted atomically.
+
+With Redis (``REDIS_URL``, or the test Redis) every process shares one counter per token and window
+through INCR, exact under any concurrency. Without Redis (a developer's machine) a process-local
+counter under a lock is used: exact within the one process that ``runserver`` is.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+WINDOW = 60
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def headers(self) -> dict[str, str]:
+        """IETF httpapi RateLimit fields (draft-ietf-httpapi-ratelimit-headers)."""
+        return {
+            "RateLimit-Policy": f'"default";q={self.limit};w={WINDOW}',
+            "RateLimit": f'"default";r={self.remaining};t={self.reset}',
+        }
+
+
+class _LocalCounter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def incr(self, key: str) -> int:
+        with self._lock:
+            if len(self._counts) > 50_000:
+                self._counts.clear()
+            self._counts[key] = self._counts.get(key, 0) + 1
+            return self._counts[key]
+
+
+_local = _LocalCounter()
+_redis = None
+
+
+def _redis_client():
+    global _redis
+    url = getattr(settings, "PORTICO_RATELIMIT_REDIS_URL", "") or settings.REDIS_URL
+    if not url:
+        return None
+    if _redis is None or _redis[0] != url:
+        import redis
+
+        _redis = (url, redis.Redis.from_url(url, socket_timeout=2))
+    return _redis[1]
+
+
+def hit(token_id: str, *, limit: int) -> Verdict:
+    """Count one request for ``token_id`` in the current minute."""
+    now = time.time()
+    window = int(now // WINDOW)
+    reset = max(1, int((window + 1) * WINDOW - now))
+    key = f"portico:ratelimit:api:{token_id}:{window}"
+    client = _redis_client()
+    if client is not None:
+        pipe = client.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, WINDOW + 5)
+        count = pipe.execute()[0]
+    else:
+        count = _local.incr(key)
+    return Verdict(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset=reset)

@@ -1,0 +1,93 @@
+"""JWTs for a tenant's staff and for portal accounts (obtain and refresh), on the tenant's host."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from tenants.routing import is_tenant_request
+
+from .. import access
+from ..ratelimit import RateLimited, check_all
+from .auth import jwt_pair
+from .base import PorticoAPIView, message
+
+PAIR = inline_serializer("TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
+
+
+class ObtainSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False)
+    kind = serializers.ChoiceField(
+        choices=["staff", "client"],
+        default="client",
+        help_text="“staff” for office users, “client” for portal accounts.",
+    )
+
+
+class ObtainTokenView(PorticoAPIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="auth_token_obtain",
+        summary="Obtain a JWT pair",
+        request=ObtainSerializer,
+        responses={200: PAIR},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        if not is_tenant_request(request):
+            return message("Ask for tokens on your portal's own address.", status.HTTP_400_BAD_REQUEST)
+        body = ObtainSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        email, password, kind = (body.validated_data[k] for k in ("email", "password", "kind"))
+        try:
+            check_all(request, "api-token", account_ident=email, ip_limit=30, account_limit=10)
+        except RateLimited as exc:
+            response = message("Too many attempts. Try again later.", status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        if kind == "staff":
+            user = authenticate(request, username=email, password=password)
+            if user is None or not user.is_staff:
+                return message("Invalid email or password.", status.HTTP_401_UNAUTHORIZED)
+            return Response(jwt_pair(tenant=request.tenant, kind="staff", subject_id=user.pk))
+        account = access.portal_account_authenticate(email=email, password=password)
+        if account is None:
+            return message("Invalid email or password.", status.HTTP_401_UNAUTHORIZED)
+        return Response(jwt_pair(tenant=request.tenant, kind="client", subject_id=account.pk))
+
+
+class RefreshTokenView(PorticoAPIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    class RefreshSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        summary="Refresh a JWT",
+        request=RefreshSerializer,
+        responses={200: inline_serializer("AccessToken", {"access": serializers.CharField()})},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        from rest_framework_simplejwt.exceptions import TokenError
+        from rest_framework_simplejwt.tokens import RefreshToken
+
+        body = self.RefreshSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            refresh = RefreshToken(body.validated_data["refresh"])
+        except TokenError:
+            return message("Invalid or expired token.", status.HTTP_401_UNAUTHORIZED)
+        if not is_tenant_request(request) or refresh.get("tenant") != request.tenant.id:
+            return message("This token belongs to another portal.", status.HTTP_401_UNAUTHORIZED)
+        return Response({"access": str(refresh.access_token)})
