@@ -55,6 +55,7 @@ def test_it_prints_the_seed_contract_as_the_last_line(db, settings):
     assert payload["domain"] == f"demo.{settings.PORTICO_BASE_DOMAIN}"
     assert payload["portal_id"]
     assert payload["client"] == {"email": "client@demo.example", "password": "Demo-client-2026!"}
+    assert payload["api_key"].startswith("pk_demo.")
 
 
 def test_it_seeds_a_demo_client_who_can_sign_in(db):
@@ -72,3 +73,20 @@ def test_it_seeds_a_demo_client_who_can_sign_in(db):
     response = browser.post("/auth/signin", payload["client"])
     assert response.status_code == 302 and response["Location"] == "/"
     assert "Hello, Casey" in browser.get("/").content.decode()
+
+
+def test_it_seeds_an_api_key_that_opens_the_api(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    payload = json.loads(out.getvalue().strip().splitlines()[-1])
+    connection.set_schema_to_public()
+    response = Client(HTTP_HOST=payload["domain"], HTTP_AUTHORIZATION=f"Bearer {payload['api_key']}").get(
+        "/api/v1/client-portal/config"
+    )
+    assert response.status_code == 200 and response.json()["data"]["is_active"] is True

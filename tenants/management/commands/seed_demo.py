@@ -46,7 +46,7 @@ class Command(BaseCommand):
             "domain": f"{DEMO_SLUG}.{settings.PORTICO_BASE_DOMAIN}",
             "office": {"email": OFFICE_EMAIL, "password": OFFICE_PASSWORD},
             "client": {"email": CLIENT_EMAIL, "password": CLIENT_PASSWORD},
-            "api_key": None,
+            "api_key": self._demo_api_key(tenant),
             "portal_id": tenant.portal_id,
         }
         if options["json"]:
@@ -87,3 +87,29 @@ class Command(BaseCommand):
             account.must_change_password = False
             account.onboarding_completed = account.tour_completed = True
             account.save()
+
+    def _demo_api_key(self, tenant) -> str:
+        """A stable key for the demo office (derived from SECRET_KEY, so every run prints the same)."""
+        import hashlib
+        import hmac
+
+        from django.conf import settings
+
+        from tenants.models import ApiKey
+        from tenants.services import API_KEY
+        from tenants.tokens import token_hash
+
+        digest = hmac.new(settings.SECRET_KEY.encode(), b"portico-demo-api-key", hashlib.sha256).hexdigest()
+        secret = f"pk_demo.{digest}"
+        ApiKey.objects.update_or_create(
+            prefix="pk_demo",
+            defaults={
+                "tenant": tenant,
+                "name": "Demo key",
+                "key_hash": token_hash(secret, purpose=API_KEY),
+                "scopes": ["read", "write"],
+                "revoked_at": None,
+                "expires_at": None,
+            },
+        )
+        return secret
