@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
 from tenants.tokens import new_code, new_token, token_hash, token_matches
+from webhooks.payloads import account_payload, contact_payload, token_payload
+from webhooks.services import event_emit
 
 from .activity import activity_record
 from .emails import send_client_email
@@ -45,6 +47,7 @@ class AccessError(Exception):
 # --- accounts -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def portal_account_for(*, contact: Contact | None = None, company: Company | None = None) -> PortalAccount:
     """The contact's (or company's) portal account, created (not invited) when missing."""
     if contact is not None:
@@ -53,6 +56,7 @@ def portal_account_for(*, contact: Contact | None = None, company: Company | Non
         account, created = PortalAccount.objects.get_or_create(company=company)
     if created:
         activity_record(account=account, verb="account_created", summary="Portal account created")
+        event_emit(type="portal_account.created", data={"account": account_payload(account)})
     return account
 
 
@@ -189,9 +193,18 @@ def access_token_get_or_create(*, account: PortalAccount, created_by: str = "") 
             actor=ActivityEntry.Actor.STAFF if created_by else ActivityEntry.Actor.SYSTEM,
             actor_label=created_by,
         )
+        event_emit(
+            type="client_portal.token_created",
+            data={
+                "account": account_payload(account),
+                "token": token_payload(token),
+                "created_by": created_by,
+            },
+        )
     return AccessToken(token=token, raw=raw, created=True)
 
 
+@transaction.atomic
 def access_token_consume(*, raw: str) -> PortalAccount:
     """Open an access link: reusable until it expires or is revoked."""
     token = _token_lookup(raw, PortalToken.Kind.ACCESS)
@@ -208,6 +221,10 @@ def access_token_consume(*, raw: str) -> PortalAccount:
         verb="token_accessed",
         summary="Opened the portal with the access link",
         actor=ActivityEntry.Actor.CLIENT,
+    )
+    event_emit(
+        type="client_portal.token_accessed",
+        data={"account": account_payload(token.account), "token": token_payload(token)},
     )
     return token.account
 
@@ -260,6 +277,15 @@ def portal_account_invite(
             actor=actor_type,
             actor_label=actor,
             data={"custom_message": custom_message[:500]},
+        )
+        event_emit(
+            type="client_portal.invitation_sent",
+            data={
+                "account": account_payload(account),
+                "custom_message": custom_message[:500],
+                "temporary_password": bool(temp),
+                "sent_by": actor,
+            },
         )
     link = portal_link("/auth/signin") if temp else url
     values = _email_values(
@@ -454,6 +480,7 @@ def portal_account_authenticate(*, email: str, password: str) -> PortalAccount |
     return found
 
 
+@transaction.atomic
 def client_signed_in(*, account: PortalAccount, via: str) -> PortalAccount:
     """Record a sign-in: last login, first join, activity."""
     now = timezone.now()
@@ -467,6 +494,7 @@ def client_signed_in(*, account: PortalAccount, via: str) -> PortalAccount:
         activity_record(
             account=account, verb="joined", summary="Joined the portal", actor=ActivityEntry.Actor.CLIENT
         )
+        event_emit(type="portal_account.joined", data={"account": account_payload(account), "via": via})
     activity_record(
         account=account,
         verb="login",
@@ -477,6 +505,7 @@ def client_signed_in(*, account: PortalAccount, via: str) -> PortalAccount:
     return account
 
 
+@transaction.atomic
 def portal_account_disable(*, account: PortalAccount, actor: str) -> PortalAccount:
     account.status = PortalAccount.Status.DISABLED
     account.disabled_at = timezone.now()
@@ -488,6 +517,9 @@ def portal_account_disable(*, account: PortalAccount, actor: str) -> PortalAccou
         summary="Portal access disabled",
         actor=ActivityEntry.Actor.STAFF,
         actor_label=actor,
+    )
+    event_emit(
+        type="portal_account.disabled", data={"account": account_payload(account), "disabled_by": actor}
     )
     return account
 
@@ -578,6 +610,7 @@ def _registration_complete(request: RegistrationRequest) -> PortalAccount:
             language=request.language,
             source=Contact.Source.SELF_REGISTRATION,
         )
+        event_emit(type="contact.created", data={"contact": contact_payload(contact)})
         linked = False
     account = portal_account_for(contact=contact)
     if account.status == PortalAccount.Status.DISABLED:

@@ -18,6 +18,9 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
+from webhooks.payloads import contact_payload
+from webhooks.services import event_emit
+
 from .activity import activity_record
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ def contact_create(
             actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
             actor_label=actor,
         )
+        event_emit(type="contact.created", data={"contact": contact_payload(contact), "created_by": actor})
     return contact
 
 

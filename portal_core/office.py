@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from modules.registry import registry
 from tenants.models import ApiKey, Plan
 from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
+from webhooks import office as webhooks_office
 
 from . import office_contacts
 from .checklist import setup_checklist
@@ -56,6 +57,7 @@ def office_nav(request) -> list[dict]:
         {"label": "Email", "url": reverse("office:email")},
         {"label": "Email templates", "url": reverse("office:email-templates")},
         {"label": "API keys", "url": reverse("office:api-keys")},
+        {"label": "Webhooks", "url": reverse("office:webhooks")},
     ]
     return items
 
@@ -259,4 +261,5 @@ urlpatterns = [
     path("api-keys/<int:pk>/revoke/", api_key_revoke_view, name="api-key-revoke"),
     *office_contacts.urlpatterns,
     *office_portal.urlpatterns,
+    *webhooks_office.urlpatterns,
 ]

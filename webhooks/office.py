@@ -1,0 +1,231 @@
+"""Office pages at ``/office/webhooks/``: endpoints, their secret, test events, the delivery log."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .catalogue import CORE_EVENT_TYPES, event_catalogue
+from .forms import EndpointForm
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .services import (
+    delivery_redeliver,
+    endpoint_create,
+    endpoint_delete,
+    endpoint_disable,
+    endpoint_enable,
+    endpoint_secret_rotate,
+    endpoint_send_test,
+    endpoint_update,
+)
+
+DELIVERIES_PER_PAGE = 20
+
+
+# portal_core.office includes these pages, so it is imported when a view runs, not at import time.
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from portal_core.office import staff_required as core_staff_required
+
+        return core_staff_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
+def render_office(request, template, context=None, **kwargs):
+    from portal_core.office import render_office as core_render_office
+
+    return core_render_office(request, template, context, **kwargs)
+
+
+def _form_errors(form: EndpointForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff_required
+def endpoint_list(request):
+    endpoints = WebhookEndpoint.objects.annotate(
+        delivery_count=Count("deliveries"), last_delivery=Max("deliveries__created")
+    ).order_by("-created", "-id")
+    return render_office(
+        request,
+        "webhooks/list.html",
+        {"endpoints": endpoints, "descriptions": {t.name: t.description for t in event_catalogue()}},
+    )
+
+
+@staff_required
+def endpoint_new(request):
+    form = EndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = endpoint_create(
+                url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"],
+                event_types=form.chosen_event_types(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Endpoint added. Copy its signing secret to verify what we send.")
+            return redirect("office:webhook-detail", pk=endpoint.pk)
+    return render_office(request, "webhooks/form.html", {"form": form, "endpoint": None})
+
+
+@staff_required
+def endpoint_edit(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    form = EndpointForm(request.POST or None, endpoint=endpoint)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint_update(
+                endpoint=endpoint,
+                url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"],
+                event_types=form.chosen_event_types(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Endpoint saved.")
+            return redirect("office:webhook-detail", pk=endpoint.pk)
+    return render_office(request, "webhooks/form.html", {"form": form, "endpoint": endpoint})
+
+
+def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False) -> dict:
+    deliveries = (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .prefetch_related(Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("number")))
+        .order_by("-created", "-id")
+    )
+    status = request.GET.get("status", "")
+    if status in WebhookDelivery.Status.values:
+        deliveries = deliveries.filter(status=status)
+    page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
+    descriptions = {t.name: t.description for t in event_catalogue()}
+    return {
+        "endpoint": endpoint,
+        "page": page,
+        "status": status,
+        "statuses": WebhookDelivery.Status.choices,
+        "reveal": reveal,
+        "subscribed": [(name, descriptions.get(name, "")) for name in endpoint.event_types],
+        "core_types": CORE_EVENT_TYPES,
+    }
+
+
+@staff_required
+@never_cache
+def endpoint_detail(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    return render_office(request, "webhooks/detail.html", _detail_context(request, endpoint))
+
+
+@staff_required
+@never_cache
+def endpoint_secret(request, pk):
+    """The signing secret, shown only on request (an htmx click swaps it in; without script, the
+    page reloads with it shown)."""
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if request.htmx:
+        return render(request, "webhooks/_secret.html", {"endpoint": endpoint, "reveal": True})
+    return render_office(request, "webhooks/detail.html", _detail_context(request, endpoint, reveal=True))
+
+
+@staff_required
+@require_POST
+def endpoint_toggle(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if request.POST.get("enable") == "1":
+        try:
+            endpoint_enable(endpoint=endpoint)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Endpoint enabled: new events will be sent to it.")
+    else:
+        endpoint_disable(endpoint=endpoint, reason=f"Disabled by {request.user.email}.")
+        messages.success(request, "Endpoint disabled: nothing is sent to it until you enable it again.")
+    return redirect("office:webhook-detail", pk=endpoint.pk)
+
+
+@staff_required
+@require_POST
+def endpoint_rotate(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint_secret_rotate(endpoint=endpoint)
+    messages.success(
+        request,
+        "New secret created. For the next 24 hours every message is signed with both the old and the "
+        "new secret, so you can update your receiver without missing one.",
+    )
+    return redirect("office:webhook-detail", pk=endpoint.pk)
+
+
+@staff_required
+@require_POST
+def endpoint_test(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    try:
+        endpoint_send_test(endpoint=endpoint)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Test event sent. Its delivery appears below.")
+    return redirect("office:webhook-detail", pk=endpoint.pk)
+
+
+@staff_required
+@require_POST
+def endpoint_remove(request, pk):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    endpoint_delete(endpoint=endpoint)
+    messages.success(request, f"Endpoint {endpoint.url} deleted.")
+    return redirect("office:webhooks")
+
+
+@staff_required
+@require_POST
+def delivery_redeliver_view(request, pk, delivery_pk):
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("endpoint"), pk=delivery_pk, endpoint_id=pk
+    )
+    try:
+        delivery_redeliver(delivery=delivery)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Event {delivery.event_id} sent again.")
+    return redirect("office:webhook-detail", pk=pk)
+
+
+urlpatterns = [
+    path("webhooks/", endpoint_list, name="webhooks"),
+    path("webhooks/new/", endpoint_new, name="webhook-new"),
+    path("webhooks/<int:pk>/", endpoint_detail, name="webhook-detail"),
+    path("webhooks/<int:pk>/edit/", endpoint_edit, name="webhook-edit"),
+    path("webhooks/<int:pk>/secret/", endpoint_secret, name="webhook-secret"),
+    path("webhooks/<int:pk>/toggle/", endpoint_toggle, name="webhook-toggle"),
+    path("webhooks/<int:pk>/rotate/", endpoint_rotate, name="webhook-rotate"),
+    path("webhooks/<int:pk>/test/", endpoint_test, name="webhook-test"),
+    path("webhooks/<int:pk>/delete/", endpoint_remove, name="webhook-delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        delivery_redeliver_view,
+        name="webhook-redeliver",
+    ),
+]

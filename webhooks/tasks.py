@@ -1,0 +1,56 @@
+"""Background work of webhooks: the sweeper that sends deliveries whose (re)try is due."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django_tenants.utils import schema_context
+
+from tenants.queue import enqueue
+
+from . import clock
+from .models import WebhookDelivery
+from .services import DELIVERY_TASK, OPEN_STATUSES
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+# A delivery enqueued this long ago and still open was lost (a worker died, or Redis dropped it).
+QUEUED_STALE_AFTER = timedelta(minutes=5)
+
+
+def deliveries_enqueue_due() -> int:
+    """In the current office's schema: enqueue every open delivery whose attempt is due and that
+    is not already waiting in the queue. Returns how many were enqueued."""
+    now = clock.now()
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - QUEUED_STALE_AFTER))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        WebhookDelivery.objects.filter(pk__in=due).update(queued_at=now)
+        for pk in due:
+            enqueue(DELIVERY_TASK, pk)
+    return len(due)
+
+
+def deliveries_due() -> int:
+    """The sweeper, run each minute by a django-q schedule in the public schema: for every active
+    office, enqueue its due deliveries in its own schema. One office's trouble stops no other."""
+    from tenants.models import Tenant
+
+    total = 0
+    schemas = Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("schema_name", flat=True)
+    for schema in list(schemas):
+        try:
+            with schema_context(schema):
+                total += deliveries_enqueue_due()
+        except Exception:
+            logger.exception("webhook sweep failed in schema %s", schema)
+    return total
