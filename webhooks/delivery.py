@@ -217,8 +217,10 @@ def delivery_attempt(delivery_id: int) -> str | None:
             WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(
                 failing_since=now
             )
+            # A success in another worker may have cleared it meanwhile: then this failure starts anew.
             failing_since = (
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("failing_since", flat=True).get()
+                or now
             )
             delay = retry_delay(delivery.attempt_count, retry_after_seconds(outcome.retry_after, now))
             if failing_since <= now - FAILING_DISABLE_AFTER:

@@ -88,7 +88,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         caller = ApiCaller(
             kind="api_key",
             tenant_id=key.tenant_id,
-            token_id=f"key:{key.pk}",
+            token_id=f"key:{key.prefix}",
             scopes=tuple(key.scopes),
             label=key.prefix,
         )
@@ -142,7 +142,7 @@ class TenantJWTAuthentication(BaseAuthentication):
             return ApiCaller(
                 kind="staff",
                 tenant_id=tenant.id,
-                token_id=f"staff:{tenant.id}:{user.pk}",
+                token_id=f"jwt:{token.get('jti')}",
                 staff_user=user,
                 label=user.email,
             ), token
@@ -155,7 +155,7 @@ class TenantJWTAuthentication(BaseAuthentication):
             return ApiCaller(
                 kind="client",
                 tenant_id=tenant.id,
-                token_id=f"client:{tenant.id}:{account.pk}",
+                token_id=f"jwt:{token.get('jti')}",
                 scopes=("read",),
                 portal_account=account,
                 label=account.email,

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.text import capfirst
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
@@ -86,3 +94,93 @@ def api_exception_handler(exc, context):
 
 def message(text: str, code: int = status.HTTP_200_OK) -> Response:
     return Response({"message": text}, status=code)
+
+
+# --- resource views: generic views, cursor pages, service errors, schema ------------------------
+
+
+class IsOfficeCaller(IsTenantCaller):
+    """``IsTenantCaller`` that tells a client token plainly why the office API refuses it."""
+
+    def has_permission(self, request, view):
+        allowed = super().has_permission(request, view)
+        if not allowed and isinstance(request.user, ApiCaller) and request.user.kind == "client":
+            self.message = "A client token cannot use the office API."
+        return allowed
+
+
+class CreatedCursorPagination(CursorPagination):
+    """Newest first, then by id: a cursor (not an offset), so pages stay right while rows are added."""
+
+    ordering = ("-created", "id")
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+
+
+class PorticoGenericView(PorticoAPIView, GenericAPIView):
+    """``PorticoAPIView`` (auth, limits, errors) with DRF's generic helpers: ``get_object`` and pages.
+
+    Subclasses set ``queryset`` (or ``get_queryset``); rows are looked up by the ``id`` URL
+    argument, and a missing row answers ``{"message": "<Model> not found."}``."""
+
+    permission_classes = [IsOfficeCaller]
+    pagination_class = CreatedCursorPagination
+    lookup_url_kwarg = "id"
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            name = self.get_queryset().model._meta.verbose_name
+            raise exceptions.NotFound(f"{capfirst(name)} not found.") from None
+
+    def paginated(self, queryset, serializer_class) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+@contextmanager
+def service_errors():
+    """A service's ``django.core.exceptions.ValidationError`` becomes the API's 400, field by field."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            detail = {
+                "non_field_errors" if name == NON_FIELD_ERRORS else name: messages
+                for name, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        raise exceptions.ValidationError(detail) from exc
+
+
+class _BearerScheme(OpenApiAuthenticationExtension):
+    """Names an authenticator's scheme in the schema. Which schemes an operation accepts comes from
+    ``SPECTACULAR_SETTINGS["SECURITY"]`` (drf-spectacular adds it to every operation); repeating it
+    here would list each scheme twice."""
+
+    def get_security_requirement(self, auto_schema):
+        return None
+
+
+class ApiKeyScheme(_BearerScheme):
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A tenant API key, pk_xxxxxxxx.…"}
+
+
+class JWTScheme(_BearerScheme):
+    target_class = TenantJWTAuthentication
+    name = "JWT"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
