@@ -75,7 +75,10 @@ def _invite(request, holder_kind: str, pk):
     body = InviteSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     model = Contact if holder_kind == "contact" else Company
-    holder = model.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    pk = str(pk)
+    holder = (
+        model.objects.filter(pk=int(pk)).first() if pk.isascii() and pk.isdigit() and len(pk) < 12 else None
+    )
     label = holder_kind.capitalize()
     if holder is None:
         return message(f"{label} not found", status.HTTP_404_NOT_FOUND)

@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from modules.urls import api_patterns
 
@@ -85,7 +86,18 @@ urlpatterns = [
         name="webhook-delivery-redeliver",
     ),
     path("webhooks/event-types/", webhooks.EventTypesView.as_view(), name="webhook-event-types"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The schema and docs are public: no credentials are read, so no credentials can be refused.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        ),
+        name="docs",
+    ),
     *api_patterns(),
 ]

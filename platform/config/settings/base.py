@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"ApiKey": []}, {"JWT": []}],
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal_core.api.schema.add_error_responses",
+    ],
 }
 
 Q_CLUSTER = {
