@@ -83,7 +83,7 @@ class Server:
         self.name = name
         self.port = free_port()
         self.log_path = log_dir / f"gunicorn-{name}.log"
-        paths = ",".join(str(p) for p in (bench_env.BENCH_DIR, bench_env.PLATFORM_DIR, bench_env.ROOT))
+        paths = ",".join(str(p) for p in (bench_env.ROOT, bench_env.PLATFORM_DIR, bench_env.BENCH_DIR))
         command = [
             sys.executable,
             "-m",
@@ -105,7 +105,12 @@ class Server:
             self.process = subprocess.Popen(  # noqa: S603
                 command,
                 cwd=log_dir,  # so no ./gunicorn.conf.py is picked up
-                env={**environ, "DJANGO_SETTINGS_MODULE": settings_module},
+                # the root first: bench/webhooks.py must not hide the webhooks app
+                env={
+                    **environ,
+                    "DJANGO_SETTINGS_MODULE": settings_module,
+                    "PYTHONPATH": paths.replace(",", os.pathsep),
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -86,7 +86,7 @@ class ClientMiddleware:
         from tenants.routing import is_tenant_request
 
         request.client = None
-        if is_tenant_request(request):
+        if is_tenant_request(request) and settings.SESSION_COOKIE_NAME in request.COOKIES:
             request.client = SimpleLazyObject(lambda: _client_from_session(request))
             if (
                 request.method == "POST"

@@ -17,10 +17,10 @@ BENCH_REDIS_DB = 13
 
 
 def put_on_path() -> None:
-    """``bench/``, ``platform/`` and the repository root, as manage.py and gunicorn see them."""
-    for path in (ROOT, PLATFORM_DIR, BENCH_DIR):
-        if str(path) not in sys.path:
-            sys.path.insert(0, str(path))
+    """The repository root, ``platform/`` and ``bench/``, in that order: the root must come first, or
+    ``bench/webhooks.py`` (this folder's bench) would hide the ``webhooks`` app."""
+    ordered = [str(ROOT), str(PLATFORM_DIR), str(BENCH_DIR)]
+    sys.path[:] = ordered + [p for p in sys.path if p not in ordered]
 
 
 def log(message: str) -> None:

@@ -11,7 +11,9 @@ import subprocess
 import time
 
 
-def _client(port: int, host: str, path: str, seconds: float, start_at: float) -> tuple[int, int]:
+def _client(
+    port: int, host: str, path: str, seconds: float, start_at: float, headers: dict[str, str] | None = None
+) -> tuple[int, int]:
     """Requests until the deadline; returns (successes, failures)."""
     while time.time() < start_at:
         time.sleep(0.001)
@@ -20,7 +22,7 @@ def _client(port: int, host: str, path: str, seconds: float, start_at: float) ->
     while time.monotonic() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            connection.request("GET", path, headers={"Host": host, "Connection": "close"})
+            connection.request("GET", path, headers={**(headers or {}), "Host": host, "Connection": "close"})
             response = connection.getresponse()
             response.read()
             if response.status == 200:
@@ -46,7 +48,10 @@ class LoadGenerator:
     def name(self) -> str:
         return "wrk" if self.wrk else "python"
 
-    def _run_wrk(self, port: int, host: str, path: str, seconds: float) -> tuple[float, int]:
+    def _run_wrk(
+        self, port: int, host: str, path: str, seconds: float, headers: dict[str, str] | None = None
+    ) -> tuple[float, int]:
+        extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
         out = subprocess.run(
             [
                 self.wrk,
@@ -55,6 +60,7 @@ class LoadGenerator:
                 f"-d{max(1, round(seconds))}s",
                 "-H",
                 f"Host: {host}",
+                *extra,
                 f"http://127.0.0.1:{port}{path}",
             ],
             capture_output=True,
@@ -68,12 +74,15 @@ class LoadGenerator:
         failed = (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
         return rps, failed
 
-    def run(self, port: int, host: str, path: str, seconds: float) -> tuple[float, int]:
-        """Requests per second over ``seconds``, and how many requests failed."""
+    def run(
+        self, port: int, host: str, path: str, seconds: float, headers: dict[str, str] | None = None
+    ) -> tuple[float, int]:
+        """Requests per second over ``seconds``, and how many requests failed (``headers`` are sent
+        with every request, e.g. ``Authorization``)."""
         if self.wrk:
-            return self._run_wrk(port, host, path, seconds)
+            return self._run_wrk(port, host, path, seconds, headers)
         start_at = time.time() + 0.2
-        jobs = [(port, host, path, seconds, start_at) for _ in range(self.clients)]
+        jobs = [(port, host, path, seconds, start_at, headers) for _ in range(self.clients)]
         results = self.pool.starmap(_client, jobs)
         ok = sum(r[0] for r in results)
         failed = sum(r[1] for r in results)
