@@ -25,21 +25,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchkit import env as bench_env  # noqa: E402
+from benchkit.gunicorn import Server, get  # noqa: E402
 from benchkit.loadgen import LoadGenerator  # noqa: E402
 
 TENANT_SETTINGS = "benchkit.settings_routing"
@@ -58,88 +54,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4, help="load-generating processes (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server (default 2)")
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, host: str, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", path, headers={"Host": host})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-class Server:
-    """One gunicorn (master and workers in a session of their own) on a free loopback port."""
-
-    def __init__(self, name: str, settings_module: str, workers: int, environ: dict, log_dir: Path):
-        self.name = name
-        self.port = free_port()
-        self.log_path = log_dir / f"gunicorn-{name}.log"
-        paths = ",".join(str(p) for p in (bench_env.ROOT, bench_env.PLATFORM_DIR, bench_env.BENCH_DIR))
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--pythonpath",
-            paths,
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-            "config.wsgi:application",
-        ]
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603
-                command,
-                cwd=log_dir,  # so no ./gunicorn.conf.py is picked up
-                # the root first: bench/webhooks.py must not hide the webhooks app
-                env={
-                    **environ,
-                    "DJANGO_SETTINGS_MODULE": settings_module,
-                    "PYTHONPATH": paths.replace(",", os.pathsep),
-                },
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, host: str, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            with contextlib.suppress(OSError):
-                if get(self.port, host, "/healthz")[0] == 200:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn ({self.name}) did not start:\n{self.log_tail()}")
-
-    def log_tail(self) -> str:
-        return self.log_path.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        """SIGTERM to the master we started; SIGKILL to its own process group if it lingers."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
 
 
 def bench_tenant_ensure() -> str:
