@@ -20,10 +20,12 @@ def portal_config_get() -> PortalConfig:
     return config
 
 
-def enabled_modules() -> list[str]:
+def enabled_modules(config: PortalConfig | None = None) -> list[str]:
+    """The registered modules switched on for this office (pass ``config`` if it is at hand)."""
     from modules.registry import registry
 
-    return [key for key in portal_config_get().enabled_modules if key in registry]
+    config = config or portal_config_get()
+    return [key for key in config.enabled_modules if key in registry]
 
 
 def module_is_enabled(key: str) -> bool:

@@ -53,7 +53,7 @@ class ConfigView(PorticoAPIView):
             "primary_color": config.primary_color,
             "secondary_color": config.secondary_color,
             "welcome_message": config.welcome_message,
-            "enabled_modules": enabled_modules(),
+            "enabled_modules": enabled_modules(config),
             "is_active": config.is_active,
             "allow_file_sharing": config.allow_file_sharing,
             "show_activity_feed": config.show_activity_feed,
