@@ -1,23 +1,31 @@
-"""Reads for the portal core. The configuration is cached per tenant (cache keys carry the schema)."""
+"""Reads for the portal core."""
 
+import pickle
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from tenants.routing import generation_cache
+
 from .models import ActivityEntry, Contact, PortalAccount, PortalConfig
 
-CONFIG_CACHE_KEY = "portal_core:config"
+
+def _config_load(schema_name: str) -> bytes:
+    config, _ = PortalConfig.objects.get_or_create(singleton=True)
+    return pickle.dumps(config, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# Read on nearly every request, changed rarely: kept per process and schema (no query, no round
+# trip), dropped everywhere on a change like the routes are (``tenants.routing``, ``signals.py``).
+_configs = generation_cache(_config_load)
 
 
 def portal_config_get() -> PortalConfig:
-    config = cache.get(CONFIG_CACHE_KEY)
-    if config is None:
-        config, _ = PortalConfig.objects.get_or_create(singleton=True)
-        cache.set(CONFIG_CACHE_KEY, config, 300)
-    return config
+    """The office's portal configuration: a fresh instance each call, so callers may change it."""
+    return pickle.loads(_configs.get(connection.schema_name))  # noqa: S301 - our own bytes
 
 
 def enabled_modules(config: PortalConfig | None = None) -> list[str]:

@@ -58,13 +58,17 @@ class Route:
         return tenant
 
 
-class RouteCache:
-    """Process-local routes, dropped when the shared generation moves on."""
+class GenerationCache:
+    """Process-local values computed by ``loader(key)``, dropped together when the shared generation
+    moves on. ``None`` results are kept too (an unknown host stays unknown until a change), unless
+    ``keep_missing`` is false (e.g. unknown API keys, which anyone can make up)."""
 
-    MISSING = object()
+    MAX_ENTRIES = 20_000
 
-    def __init__(self) -> None:
-        self._routes: dict[str, Route | None] = {}
+    def __init__(self, loader, *, keep_missing: bool = True) -> None:
+        self._loader = loader
+        self._keep_missing = keep_missing
+        self._values: dict = {}
         self._generation: object = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -81,45 +85,46 @@ class RouteCache:
         self._checked_at = now
         if generation != self._generation:
             with self._lock:
-                self._routes = {}
+                self._values = {}
                 self._generation = generation
 
-    def get(self, host: str) -> Route | None:
+    def get(self, key):
         self._refresh_generation()
-        route = self._routes.get(host, self.MISSING)
-        if route is self.MISSING:
-            route = load_route(host)
-            self._routes[host] = route
-        return route
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._loader(key)
+            if value is not None or self._keep_missing:
+                if len(self._values) >= self.MAX_ENTRIES:
+                    self._values = {}
+                self._values[key] = value
+        return value
 
     def clear(self) -> None:
         with self._lock:
-            self._routes = {}
+            self._values = {}
             self._checked_at = 0.0
 
 
-routes = RouteCache()
+_MISSING = object()
+_local_caches: list[GenerationCache] = []
 
 
-def load_route(host: str) -> Route | None:
-    """One query: the verified domain, its tenant and the tenant's primary host."""
+def generation_cache(loader, *, keep_missing: bool = True) -> GenerationCache:
+    """A :class:`GenerationCache` that :func:`invalidate` clears in this process at once."""
+    local = GenerationCache(loader, keep_missing=keep_missing)
+    _local_caches.append(local)
+    return local
+
+
+def _primary_host():
     from django.db.models import OuterRef, Subquery
 
-    from .models import Domain, Tenant
+    from .models import Domain
 
-    connection.set_schema_to_public()
-    primary = Domain.objects.filter(tenant=OuterRef("tenant"), is_primary=True).values("domain")[:1]
-    domain = (
-        Domain.objects.select_related("tenant")
-        .filter(
-            domain=host, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
-        )
-        .annotate(primary=Subquery(primary))
-        .first()
-    )
-    if domain is None:
-        return None
-    tenant = domain.tenant
+    return Subquery(Domain.objects.filter(tenant=OuterRef("tenant"), is_primary=True).values("domain")[:1])
+
+
+def route_of(tenant, primary_host: str) -> Route:
     return Route(
         tenant_id=tenant.id,
         schema_name=tenant.schema_name,
@@ -127,8 +132,42 @@ def load_route(host: str) -> Route | None:
         slug=tenant.slug,
         status=tenant.status,
         plan_id=tenant.plan_id,
-        primary_host=domain.primary or host,
+        primary_host=primary_host,
     )
+
+
+SERVED = ("active", "suspended")
+
+
+def load_route(host: str) -> Route | None:
+    """One query: the verified domain, its tenant and the tenant's primary host."""
+    from .models import Domain
+
+    connection.set_schema_to_public()
+    domain = (
+        Domain.objects.select_related("tenant")
+        .filter(domain=host, verified=True, tenant__status__in=SERVED)
+        .annotate(primary=_primary_host())
+        .first()
+    )
+    return None if domain is None else route_of(domain.tenant, domain.primary or host)
+
+
+def load_tenant_route(tenant_id: int) -> Route | None:
+    """One query: the tenant (active or suspended) with its primary host, for tokens naming it."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Domain, Tenant
+
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    tenant = (
+        Tenant.objects.filter(pk=tenant_id, status__in=SERVED).annotate(primary=Subquery(primary)).first()
+    )
+    return None if tenant is None else route_of(tenant, tenant.primary or "")
+
+
+routes = generation_cache(load_route)
+tenant_routes = generation_cache(load_tenant_route)
 
 
 def invalidate() -> None:
@@ -138,7 +177,13 @@ def invalidate() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
-    routes.clear()
+    clear_local()
+
+
+def clear_local() -> None:
+    """Drop this process's cached routes, API keys and plan limits."""
+    for local in _local_caches:
+        local.clear()
 
 
 def request_host(request: HttpRequest) -> str:

@@ -3,11 +3,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from . import routing
-from .models import Domain, Tenant
+from .models import ApiKey, Domain, Plan, Tenant
 
 
 @receiver([post_save, post_delete], sender=Tenant, dispatch_uid="tenants_route_tenant_changed")
 @receiver([post_save, post_delete], sender=Domain, dispatch_uid="tenants_route_domain_changed")
+@receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="tenants_route_api_key_changed")
+@receiver([post_save, post_delete], sender=Plan, dispatch_uid="tenants_route_plan_changed")
 def routes_changed(sender, **kwargs) -> None:
-    routing.routes.clear()
+    """Routes, API key grants and plan limits are cached per process (``routing``, ``grants``)."""
+    routing.clear_local()
     transaction.on_commit(routing.invalidate)

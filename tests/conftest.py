@@ -67,11 +67,11 @@ def _platform_rows_for_committing_tests(request, django_db_blocker):
 def _fresh_platform_state():
     from tenants import routing
 
-    routing.routes.clear()
+    routing.clear_local()
     caches["default"].clear()
     yield
     connection.set_schema_to_public()
-    routing.routes.clear()
+    routing.clear_local()
 
 
 def host_for(slug: str) -> str:

@@ -38,7 +38,8 @@ def test_it_starts_an_embedded_server_when_nothing_else_is_there(monkeypatch, tm
         "    print(conn.execute('select current_database(), version()').fetchone())\n"
         "database.embedded_server_stop(database.embedded_data_dir(root))\n"
     )
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    # A plain system PATH (as root, pgserver creates its own system user with useradd from sbin).
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -4,10 +4,8 @@ platform host) or a JWT issued to a staff user or a portal account, bound to its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import connection
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -49,17 +47,15 @@ def _bearer(request) -> str | None:
 
 
 def enter_tenant(request, tenant) -> None:
-    """The caller's tenant becomes current. On a tenant's own host it must be that tenant; on the
-    platform host the token alone decides (an API key names exactly one tenant)."""
+    """The caller's tenant (a cached route's, with its ``primary_domain``) becomes current. On a
+    tenant's own host it must be that tenant; on the platform host the token alone decides (an API
+    key names exactly one tenant)."""
     if is_tenant_request(request):
         if request.tenant.id != tenant.id:
             raise exceptions.AuthenticationFailed("This token belongs to another portal.")
         return
-    from tenants.models import Tenant
-
-    if tenant.status != Tenant.Status.ACTIVE:
+    if tenant.status != "active":
         raise exceptions.PermissionDenied("This portal is suspended.")
-    tenant.primary_domain = tenant.primary_host()
     request._request.tenant = tenant
     connection.set_tenant(tenant)
 
@@ -71,28 +67,23 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = _bearer(request)
         if raw is None or not raw.startswith("pk_"):
             return None
-        from tenants.models import ApiKey, Tenant
+        from tenants.grants import key_grants
 
-        key = (
-            ApiKey.objects.select_related("tenant")
-            .filter(key_hash=token_hash(raw[:200], purpose=API_KEY_PURPOSE))
-            .first()
-        )
-        if key is None or not key.is_active:
+        grant = key_grants.get(token_hash(raw[:200], purpose=API_KEY_PURPOSE))
+        if grant is None or not grant.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        if key.tenant.status != Tenant.Status.ACTIVE:
+        if grant.route.status != "active":
             raise exceptions.PermissionDenied("This portal is suspended.")
-        enter_tenant(request, key.tenant)
-        if key.last_used_at is None or timezone.now() - key.last_used_at > timedelta(minutes=1):
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+        enter_tenant(request, grant.route.tenant)
+        grant.touch()
         caller = ApiCaller(
             kind="api_key",
-            tenant_id=key.tenant_id,
-            token_id=f"key:{key.prefix}",
-            scopes=tuple(key.scopes),
-            label=key.prefix,
+            tenant_id=grant.route.tenant_id,
+            token_id=f"key:{grant.prefix}",
+            scopes=grant.scopes,
+            label=grant.prefix,
         )
-        return caller, key
+        return caller, grant
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
@@ -126,11 +117,12 @@ class TenantJWTAuthentication(BaseAuthentication):
             token = AccessToken(raw)
         except TokenError as exc:
             raise exceptions.AuthenticationFailed("Invalid or expired token.") from exc
-        from tenants.models import Tenant
+        from tenants.routing import tenant_routes
 
-        tenant = Tenant.objects.filter(pk=token.get("tenant")).first()
-        if tenant is None:
+        route = tenant_routes.get(token.get("tenant"))
+        if route is None:
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
+        tenant = route.tenant
         enter_tenant(request, tenant)
         kind, subject = token.get("kind"), token.get("sub_id")
         if kind == "staff":

@@ -21,15 +21,9 @@ from .permissions import IsTenantCaller
 
 
 def _limit_for(request) -> int:
-    from tenants.models import Plan
+    from tenants.grants import plan_limits
 
-    tenant = request.tenant
-    plan = (
-        Plan.objects.filter(pk=getattr(tenant, "plan_id", None))
-        .values_list("api_requests_per_minute", flat=True)
-        .first()
-    )
-    return plan or 60
+    return plan_limits.get(getattr(request.tenant, "plan_id", None))
 
 
 class PorticoAPIView(APIView):

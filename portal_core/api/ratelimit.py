@@ -47,6 +47,13 @@ class _LocalCounter:
 _local = _LocalCounter()
 _redis = None
 
+# INCR, and start the window's expiry with its first request: one round trip, atomic in Redis.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
 
 def _redis_client():
     global _redis
@@ -56,8 +63,13 @@ def _redis_client():
     if _redis is None or _redis[0] != url:
         import redis
 
-        _redis = (url, redis.Redis.from_url(url, socket_timeout=2))
+        client = redis.Redis.from_url(url, socket_timeout=2)
+        _redis = (url, client, client.register_script(_COUNT_SCRIPT))
     return _redis[1]
+
+
+def _redis_count(key: str) -> int:
+    return _redis[2](keys=[key], args=[WINDOW + 5])
 
 
 def hit(token_id: str, *, limit: int) -> Verdict:
@@ -68,10 +80,7 @@ def hit(token_id: str, *, limit: int) -> Verdict:
     key = f"portico:ratelimit:api:{token_id}:{window}"
     client = _redis_client()
     if client is not None:
-        pipe = client.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, WINDOW + 5)
-        count = pipe.execute()[0]
+        count = _redis_count(key)
     else:
         count = _local.incr(key)
     return Verdict(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset=reset)

@@ -136,7 +136,7 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    _cache_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    _cache_backend = {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
 else:
     _cache_backend = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -14,7 +14,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.sample_module"]  # noqa: F405
 
 # Tests talk to a real Redis (make test starts one when none is running), on a database of their own.
 TEST_REDIS_URL = env("PORTICO_TEST_REDIS_URL", default=REDIS_URL or "redis://127.0.0.1:6379").rstrip("/")
-_backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{TEST_REDIS_URL}/14"}
+_backend = {"BACKEND": "config.cache.RedisCache", "LOCATION": f"{TEST_REDIS_URL}/14"}
 CACHES = {
     "default": {
         **_backend,
