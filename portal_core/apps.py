@@ -6,4 +6,9 @@ class PortalCoreConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
         from . import signals  # noqa: F401
+        from .embedding import cors_allowed
+
+        check_request_enabled.connect(cors_allowed, dispatch_uid="portal_core_cors_allowed")

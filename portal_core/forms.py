@@ -48,6 +48,13 @@ class PortalSettingsForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": LOGO_TYPES}),
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the current image")
+    cors_origins = forms.CharField(
+        required=False,
+        label="Your websites",
+        help_text="One per line, like https://www.youragency.com. These sites may show the portal "
+        "in an iframe and call the client API from the browser. Most offices leave this empty.",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://www.youragency.com"}),
+    )
 
     SECTIONS = [
         ("portal", "Portal", "", ["is_active", "portal_name", "company_name", "welcome_message"]),
@@ -59,10 +66,11 @@ class PortalSettingsForm(forms.ModelForm):
         ),
         ("features", "What clients can do", "", ["allow_file_sharing", "show_activity_feed"]),
         ("security", "Sign-in and security", "", ["token_expiration_days", "password_policy"]),
+        ("embedding", "Your website (CORS domains)", "", ["cors_origins"]),
     ]
     # A client that does not send these (an older form, a script) keeps their current values;
     # a checkbox that is not sent is, as in HTML, unticked.
-    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy")
+    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy", "cors_origins")
 
     class Meta:
         model = PortalConfig
@@ -77,6 +85,7 @@ class PortalSettingsForm(forms.ModelForm):
             "show_activity_feed",
             "token_expiration_days",
             "password_policy",
+            "cors_origins",
         ]
         labels = {
             "is_active": "Portal switched on",
@@ -110,13 +119,19 @@ class PortalSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["cors_origins"] = "\n".join(self.instance.cors_origins)
         missing = [name for name in self.KEPT_WHEN_MISSING if self.is_bound and name not in self.data]
         if missing:
             self.data = self.data.copy()
             for name in missing:
-                self.data[name] = str(getattr(self.instance, name))
+                self.data[name] = str(self.initial[name])
         if not self.instance.portal_logo:
             del self.fields["remove_logo"]
+
+    def clean_cors_origins(self) -> list[str]:
+        from .embedding import origins_clean
+
+        return origins_clean(self.cleaned_data.get("cors_origins") or "")
 
     def clean_logo(self):
         upload = self.cleaned_data.get("logo")

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .embedding import validate_origins
+
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #3B82F6.")
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -38,6 +40,12 @@ class PortalConfig(models.Model):
     )
     email_from_name = models.CharField(max_length=120, blank=True)
     email_reply_to = models.EmailField(blank=True)
+    cors_origins = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_origins],
+        help_text="The office's websites that may embed the portal and call the client API.",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

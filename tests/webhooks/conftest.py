@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    status: int = 200
 
     @property
     def json(self) -> dict:
@@ -27,12 +29,15 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Records every request; answers from ``replies`` (status, headers, body) in order, then 200."""
+    """Records every request; answers from ``replies`` (status, headers, body) in order, then 200
+    (or, with ``fail_ratio``, a 500 for that share of requests at random)."""
 
     url: str = ""
     requests: list[Received] = field(default_factory=list)
     replies: list[tuple[int, dict, bytes]] = field(default_factory=list)
     delay: float = 0.0
+    fail_ratio: float = 0.0
+    random: random.Random = field(default_factory=lambda: random.Random(20261121))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, times: int, status: int = 500, headers: dict | None = None, body: bytes = b"nope"):
@@ -52,13 +57,19 @@ def _handler(receiver: Receiver):
             if receiver.delay:
                 time.sleep(receiver.delay)
             with receiver.lock:
+                if receiver.replies:
+                    status, headers, reply = receiver.replies.pop(0)
+                elif receiver.random.random() < receiver.fail_ratio:
+                    status, headers, reply = 500, {}, b"flaky"
+                else:
+                    status, headers, reply = 200, {}, b'{"ok": true}'
                 receiver.requests.append(
                     Received(
-                        path=self.path, headers={k.lower(): v for k, v in self.headers.items()}, body=body
+                        path=self.path,
+                        headers={k.lower(): v for k, v in self.headers.items()},
+                        body=body,
+                        status=status,
                     )
-                )
-                status, headers, reply = (
-                    receiver.replies.pop(0) if receiver.replies else (200, {}, b'{"ok": true}')
                 )
             self.send_response(status)
             for name, value in headers.items():

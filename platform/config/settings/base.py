@@ -47,6 +47,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "django_htmx",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     "tenants.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.routing.TenantRoutingMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "portal_core.embedding.FrameAncestorsMiddleware",  # sees the cookies and X-Frame-Options set below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -195,6 +198,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# CORS on the API only, for the origins each office lists (``portal_core.embedding``); none here.
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_PREFLIGHT_MAX_AGE = 600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
