@@ -41,6 +41,18 @@ def _env(broker: str, settings) -> dict:
     return env
 
 
+def worker_start(env: dict) -> subprocess.Popen:
+    """A real ``manage.py qcluster`` in its own process group (so its workers stop with it)."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _welcome(office) -> str:
     with schema_context(office.schema_name):
         return PortalConfig.objects.get().welcome_message
@@ -65,14 +77,7 @@ def test_it_runs_enqueued_work_in_the_schema_it_came_from(broker, office_a, offi
         capture_output=True,
         timeout=60,
     )
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    worker = worker_start(env)
     try:
         deadline = time.monotonic() + 60
         while marker not in _welcome(office_a) and time.monotonic() < deadline:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
@@ -18,7 +16,7 @@ from webhooks.models import WebhookDelivery
 from webhooks.services import endpoint_create, event_emit
 from webhooks.tasks import deliveries_due
 
-from ..test_queue import ROOT, _env
+from ..test_queue import _env, worker_start
 
 EVENTS = 40
 
@@ -48,14 +46,7 @@ def test_every_event_is_delivered_after_a_worker_dies_mid_batch(office_a, receiv
     connection.set_schema_to_public()
 
     env = {**_env("orm", settings), "PORTICO_WEBHOOKS_ALLOW_PRIVATE": "1", "PORTICO_QUEUE_WORKERS": "2"}
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    worker = worker_start(env)
     try:
         started = _wait_for(lambda: len(receiver.requests) >= EVENTS // 4, 60)
     finally:
