@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Valu
 from django.db.models.functions import Lower
 
 from webhooks.payloads import contact_payload
-from webhooks.services import event_emit
+from webhooks.services import event_emit, events_emit
 
 from .activity import activity_record
 
@@ -452,6 +452,10 @@ def contacts_import_csv(*, file, owner: AbstractBaseUser | None = None, actor: s
                 for contact in created
             ],
             batch_size=1000,
+        )
+        events_emit(
+            type="contact.created",
+            items=[{"contact": contact_payload(contact), "created_by": actor} for contact in created],
         )
     report.created = len(created)
     counts = Counter(c.email for c in created if c.email)

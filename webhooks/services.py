@@ -62,32 +62,46 @@ def event_emit(*, type: str, data: dict) -> WebhookEvent | None:  # noqa: A002 -
     An event of a module the office has switched off is not emitted at all; nor is an event no
     endpoint wants. Returns the event, or ``None`` when nothing was written.
     """
+    events = events_emit(type=type, items=[data])
+    return events[0] if events else None
+
+
+def events_emit(*, type: str, items: Iterable[dict]) -> list[WebhookEvent]:  # noqa: A002
+    """:func:`event_emit` for many events of one type (an import): the endpoints are read once and
+    the events and deliveries written in bulk, in the caller's transaction."""
     if _module_disabled(type):
-        return None
+        return []
     endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.receives(type)]
-    return _event_write(event_type=type, data=data, endpoints=endpoints)
+    return _events_write(event_type=type, items=items, endpoints=endpoints)
 
 
-def _event_write(*, event_type: str, data: dict, endpoints: Iterable[WebhookEndpoint]) -> WebhookEvent | None:
-    endpoints = list(endpoints)
+def _events_write(
+    *, event_type: str, items: Iterable[dict], endpoints: list[WebhookEndpoint]
+) -> list[WebhookEvent]:
     if not endpoints:
-        return None
+        return []
     now = clock.now()
     with transaction.atomic():
-        event = WebhookEvent.objects.create(
-            id=event_id_new(), type=event_type, payload=_plain_json(data), created=now
+        events = WebhookEvent.objects.bulk_create(
+            [
+                WebhookEvent(id=event_id_new(), type=event_type, payload=_plain_json(data), created=now)
+                for data in items
+            ],
+            batch_size=1000,
         )
         deliveries = WebhookDelivery.objects.bulk_create(
             [
                 WebhookDelivery(
                     endpoint=endpoint, event=event, next_attempt_at=now, queued_at=now, created=now
                 )
+                for event in events
                 for endpoint in endpoints
-            ]
+            ],
+            batch_size=1000,
         )
         for delivery in deliveries:
             enqueue(DELIVERY_TASK, delivery.pk)
-    return event
+    return events
 
 
 # --- endpoints ----------------------------------------------------------------------------------
@@ -199,11 +213,12 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookEvent:
     """Send a ``webhook.test`` event to this endpoint only."""
     if not endpoint.enabled:
         raise ValidationError("Enable this endpoint before sending it a test event.")
-    return _event_write(
+    [event] = _events_write(
         event_type=TEST_EVENT_TYPE,
-        data={"endpoint_id": endpoint.pk, "message": "A test event from Portico. It worked."},
+        items=[{"endpoint_id": endpoint.pk, "message": "A test event from Portico. It worked."}],
         endpoints=[endpoint],
     )
+    return event
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:

@@ -92,3 +92,24 @@ def test_it_emits_nothing_for_a_refused_access_link(in_office_a, receiver):
     except access.AccessError:
         pass
     assert receiver.requests == []
+
+
+def test_it_emits_contact_created_for_each_imported_contact_and_none_for_refused_rows(in_office_a, receiver):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal_core.contacts import contacts_import_csv
+
+    endpoint = _endpoint(receiver)
+    csv = b"first_name,email,company\nAnna,anna@example.com,Acme\nBad,not-an-email,\nBen,ben@example.com,\n"
+    report = contacts_import_csv(file=SimpleUploadedFile("c.csv", csv), actor="owner@alpha")
+    assert report.created == 2
+    payloads = [
+        Webhook(endpoint.secret).verify(r.body, r.headers)["data"]
+        for r in receiver.requests
+        if r.json["type"] == "contact.created"
+    ]
+    assert sorted(p["contact"]["first_name"] for p in payloads) == ["Anna", "Ben"]
+    assert {p["created_by"] for p in payloads} == {"owner@alpha"}
+    assert all(isinstance(p["contact"]["id"], int) for p in payloads)
+    anna = next(p["contact"] for p in payloads if p["contact"]["first_name"] == "Anna")
+    assert anna["company_id"] is not None
