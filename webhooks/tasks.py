@@ -54,3 +54,33 @@ def deliveries_due() -> int:
         except Exception:
             logger.exception("webhook sweep failed in schema %s", schema)
     return total
+
+
+def events_prune_schema(*, older_than: timedelta) -> int:
+    """In the current office's schema: delete events (with their deliveries and attempts) older
+    than ``older_than`` whose every delivery is finished. Returns how many events went."""
+    from .models import WebhookEvent
+
+    cutoff = clock.now() - older_than
+    old = WebhookEvent.objects.filter(created__lt=cutoff).exclude(deliveries__status__in=OPEN_STATUSES)
+    _, per_model = old.delete()
+    return per_model.get(WebhookEvent._meta.label, 0)
+
+
+def events_prune() -> int:
+    """Daily, from the public schema: every office's delivery log keeps
+    ``PORTICO_WEBHOOKS_LOG_DAYS`` days (30 by default); deliveries still retrying are kept."""
+    from django.conf import settings
+
+    from tenants.models import Tenant
+
+    older_than = timedelta(days=settings.PORTICO_WEBHOOKS_LOG_DAYS)
+    total = 0
+    served = Tenant.objects.filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED])
+    for schema in list(served.values_list("schema_name", flat=True)):
+        try:
+            with schema_context(schema):
+                total += events_prune_schema(older_than=older_than)
+        except Exception:
+            logger.exception("webhook log pruning failed in schema %s", schema)
+    return total

@@ -182,3 +182,28 @@ def test_it_schedules_the_sweeper_every_minute_in_the_public_schema(db):
     schedule = Schedule.objects.get(name="webhooks_deliveries_due")
     assert schedule.func == "webhooks.tasks.deliveries_due"
     assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 1 and schedule.repeats == -1
+
+
+def test_it_trims_each_offices_log_but_keeps_what_is_still_retrying(office_a, office_b, receiver, clock):
+    from webhooks.tasks import events_prune
+
+    for office in (office_a, office_b):
+        with schema_context(office.schema_name):
+            endpoint_create(url=receiver.url)
+            event_emit(type="contact.created", data={"n": "old, delivered"})
+            receiver.fail_next(1)
+            event_emit(type="contact.created", data={"n": "old, still retrying"})
+    connection.set_schema_to_public()
+    clock.advance(days=31)
+    with schema_context(office_a.schema_name):
+        event_emit(type="contact.created", data={"n": "recent"})
+    connection.set_schema_to_public()
+
+    assert events_prune() == 2  # the old delivered event of each office
+    for office, kept in ((office_a, 2), (office_b, 1)):
+        with schema_context(office.schema_name):
+            assert WebhookEvent.objects.count() == kept
+            assert not WebhookEvent.objects.filter(payload__n="old, delivered").exists()
+            assert WebhookDelivery.objects.filter(status=WebhookDelivery.Status.FAILED).count() == 1
+    schedule = Schedule.objects.get(name="webhooks_events_prune")
+    assert schedule.func == "webhooks.tasks.events_prune" and schedule.schedule_type == Schedule.DAILY

@@ -27,6 +27,8 @@ PORTICO_SCHEME = env("PORTICO_SCHEME", default="http")
 # The port clients reach the server on, for links built outside a request (emails sent by tasks).
 PORTICO_PUBLIC_PORT = env("PORTICO_PUBLIC_PORT", default=env("PORT", default=""))
 PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Days of webhook events and delivery attempts kept in each office's log.
+PORTICO_WEBHOOKS_LOG_DAYS = env.int("PORTICO_WEBHOOKS_LOG_DAYS", default=30)
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=3)
 PORTICO_BASE_SCHEMA = "t_base"
 PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
