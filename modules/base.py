@@ -10,6 +10,13 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
 ``<module>.events``      ``EVENT_TYPES``: dict of event name → description
+``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
+                         body), lazily translated, with ``{{ tokens }}``; sent like the core's own
+                         kinds by ``portal_core.emails.send_client_email`` in the client's language
+``<module>.demo``        ``seed(*, contact, owner) -> None``: demo data for the demo office's client
+                         ``contact`` (``owner`` is the office's staff user). ``seed_demo`` switches
+                         the module on for the demo office and calls it inside that schema on
+                         every run, so it must be idempotent.
 
 Every part is optional. The AppConfig may override :meth:`enabled` and :meth:`disabled`, called
 inside the tenant's schema when an office switches the module on or off.

@@ -26,6 +26,8 @@ class Module:
     statistics: object = None
     first_content: object = None
     event_types: dict[str, str] = field(default_factory=dict)
+    email_defaults: dict[str, tuple] = field(default_factory=dict)
+    demo_seed: object = None
 
     @property
     def key(self) -> str:
@@ -111,6 +113,19 @@ class Registry:
             if not isinstance(types, dict) or not all(t.startswith(f"{key}.") for t in types):
                 raise ImproperlyConfigured(f"Module {key!r}: EVENT_TYPES must be a dict of '{key}.…' names.")
             module.event_types = dict(types)
+        if emails := _optional(package, "email_defaults"):
+            kinds = getattr(emails, "EMAIL_DEFAULTS", {})
+            if not isinstance(kinds, dict) or not all(
+                k.startswith(f"{key}.") and isinstance(v, tuple) and len(v) == 2 for k, v in kinds.items()
+            ):
+                raise ImproperlyConfigured(
+                    f"Module {key!r}: EMAIL_DEFAULTS must map '{key}.…' kinds to (subject, body)."
+                )
+            module.email_defaults = dict(kinds)
+        if demo := _optional(package, "demo"):
+            module.demo_seed = getattr(demo, "seed", None)
+            if module.demo_seed is not None and not callable(module.demo_seed):
+                raise ImproperlyConfigured(f"Module {key!r}: demo.seed must be callable.")
         self._modules[key] = module
         for ns in (module.portal_namespace, module.office_namespace, module.api_namespace):
             self._by_namespace[ns] = key
@@ -135,6 +150,13 @@ class Registry:
         merged: dict[str, str] = {}
         for module in self:
             merged.update(module.event_types)
+        return merged
+
+    def email_defaults(self) -> dict[str, tuple]:
+        """Every module's built-in emails, by kind (kinds carry their module's key, so none clash)."""
+        merged: dict[str, tuple] = {}
+        for module in self:
+            merged.update(module.email_defaults)
         return merged
 
 

@@ -61,8 +61,14 @@ class RenderedEmail:
 
 
 def default_template(kind: str, language: str) -> tuple[str, str]:
-    """The built-in (translated) subject and body for ``kind``."""
-    subject, body = DEFAULTS[kind]
+    """The built-in (translated) subject and body for ``kind``: the core's, or a module's own
+    (``<module>.email_defaults``, through the registry)."""
+    if kind in DEFAULTS:
+        subject, body = DEFAULTS[kind]
+    else:
+        from modules.registry import registry
+
+        subject, body = registry.email_defaults()[kind]
     with translation.override(language):
         return str(subject), str(body)
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
 from tenants.services import tenant_provision
@@ -34,13 +34,14 @@ class Command(BaseCommand):
                 password_hash=make_password(OFFICE_PASSWORD),
             ).tenant
             self.stderr.write(f"created the demo office ({tenant.schema_name})")
-        with schema_context(tenant.schema_name):
+        with tenant_context(tenant):
             user = get_user_model().objects.get(email=OFFICE_EMAIL)
             if not user.check_password(OFFICE_PASSWORD) or not user.is_active:
                 user.set_password(OFFICE_PASSWORD)
                 user.is_active = True
                 user.save()
-            self._demo_client()
+            contact = self._demo_client()
+            self._demo_modules(tenant, contact=contact, owner=user)
         result = {
             "tenant": tenant.slug,
             "domain": f"{DEMO_SLUG}.{settings.PORTICO_BASE_DOMAIN}",
@@ -56,8 +57,8 @@ class Command(BaseCommand):
                 f"Demo office: http://{result['domain']}/office/  {OFFICE_EMAIL} / {OFFICE_PASSWORD}"
             )
 
-    def _demo_client(self) -> None:
-        """The portal is on, and one client has joined with a known password."""
+    def _demo_client(self):
+        """The portal is on, and one client has joined with a known password. Returns the contact."""
         from django.contrib.auth.hashers import check_password
 
         from portal_core.access import portal_account_for
@@ -87,6 +88,19 @@ class Command(BaseCommand):
             account.must_change_password = False
             account.onboarding_completed = account.tour_completed = True
             account.save()
+        return contact
+
+    def _demo_modules(self, tenant, *, contact, owner) -> None:
+        """Every module with demo data (``<module>.demo``) is switched on, within the plan, and seeds
+        it for the demo client (each ``seed`` is idempotent)."""
+        from modules.registry import registry
+        from portal_core.services import module_enable
+
+        for module in registry:
+            if module.demo_seed is None or (tenant.plan and not tenant.plan.allows_module(module.key)):
+                continue
+            module_enable(key=module.key)
+            module.demo_seed(contact=contact, owner=owner)
 
     def _demo_api_key(self, tenant) -> str:
         """A stable key for the demo office (derived from SECRET_KEY, so every run prints the same)."""
