@@ -10,6 +10,8 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
 ``<module>.events``      ``EVENT_TYPES``: dict of event name → description
+``<module>.panels``      ``contact_panels(request, contact) -> list[Panel]``: cards the office sees on
+                         a contact's page (rendered HTML, the module's own templates)
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
                          kinds by ``portal_core.emails.send_client_email`` in the client's language
@@ -36,6 +38,15 @@ class NavItem:
     label: str
     url_name: str
     icon: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card on an office page: a title and its body, already rendered (safe) HTML."""
+
+    title: str
+    html: str
+    key: str = ""
 
 
 @dataclass(frozen=True)

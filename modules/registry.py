@@ -28,6 +28,7 @@ class Module:
     event_types: dict[str, str] = field(default_factory=dict)
     email_defaults: dict[str, tuple] = field(default_factory=dict)
     demo_seed: object = None
+    contact_panels: object = None
 
     @property
     def key(self) -> str:
@@ -122,6 +123,10 @@ class Registry:
                     f"Module {key!r}: EMAIL_DEFAULTS must map '{key}.…' kinds to (subject, body)."
                 )
             module.email_defaults = dict(kinds)
+        if panels := _optional(package, "panels"):
+            module.contact_panels = getattr(panels, "contact_panels", None)
+            if module.contact_panels is not None and not callable(module.contact_panels):
+                raise ImproperlyConfigured(f"Module {key!r}: panels.contact_panels must be callable.")
         if demo := _optional(package, "demo"):
             module.demo_seed = getattr(demo, "seed", None)
             if module.demo_seed is not None and not callable(module.demo_seed):

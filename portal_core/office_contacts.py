@@ -44,6 +44,7 @@ from .forms_contacts import (
 )
 from .models import ActivityEntry, BulkJob, Company, Contact, PortalAccount, SharedFile
 from .profile import shared_file_upload
+from .selectors import enabled_modules
 from .tasks import BULK_ACTIONS, EMAIL_ERRORS, bulk_job_start
 
 logger = logging.getLogger(__name__)
@@ -174,8 +175,21 @@ def contact_detail(request, pk):
             "conflicts": contact_services.contacts_sharing_email(contact).select_related("company"),
             **_account_context(request, "contact", contact, account),
             "activity": Paginator(activity, ACTIVITY_PER_PAGE).get_page(request.GET.get("activity")),
+            "module_panels": _module_panels(request, contact),
         },
     )
+
+
+def _module_panels(request, contact) -> list:
+    """The cards the office's switched-on modules add to a contact's page."""
+    from modules.registry import registry
+
+    panels = []
+    for key in enabled_modules():
+        module = registry.get(key)
+        if module.contact_panels is not None:
+            panels += [(key, panel) for panel in module.contact_panels(request, contact)]
+    return panels
 
 
 # --- companies ----------------------------------------------------------------------------------

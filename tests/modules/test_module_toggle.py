@@ -104,3 +104,23 @@ def test_it_lets_only_staff_toggle_modules(office_a, office_b):
     response = _toggle(stranger, "notes", True)
     assert response.status_code == 302 and "/office/login/" in response["Location"]
     assert office_a.staff_client().get("/office/notes/").status_code == 404
+
+
+def test_a_module_adds_its_card_to_the_contact_page_only_while_on(
+    office_a, django_capture_on_commit_callbacks
+):
+    from portal_core.models import Contact
+
+    _add_note(office_a)
+    with schema_context(office_a.schema_name):
+        contact = Contact.objects.create(first_name="Robin", email="robin@example.com")
+    staff = office_a.staff_client()
+    page = f"/office/contacts/{contact.pk}/"
+    assert 'data-module-panel="notes"' not in staff.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _toggle(staff, "notes", True)
+    html = staff.get(page).content.decode()
+    assert 'data-module-panel="notes"' in html and "<p>1 notes for Robin</p>" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        _toggle(staff, "notes", False)
+    assert 'data-module-panel="notes"' not in staff.get(page).content.decode()
