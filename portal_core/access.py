@@ -296,7 +296,7 @@ def portal_account_invite(
         expires_in=timedelta(days=INVITATION_DAYS),
     )
     kind = "invitation_temporary_password" if temp else "invitation"
-    send_client_email(kind, to=account.email, language=account.language, values=values)
+    send_client_email(kind, to=account.email, language=account.language, values=values, account=account)
     return Invitation(account=account, raw=raw, url=url, temporary_password=temp)
 
 
@@ -333,7 +333,7 @@ def magic_link_send(*, account: PortalAccount, actor: str = "", kind: str = "mag
         actor_label=actor,
     )
     values = _email_values(account, portal_link=url, expires_in=timedelta(minutes=MAGIC_LINK_MINUTES))
-    send_client_email(kind, to=account.email, language=account.language, values=values)
+    send_client_email(kind, to=account.email, language=account.language, values=values, account=account)
     return url
 
 

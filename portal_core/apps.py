@@ -12,3 +12,6 @@ class PortalCoreConfig(AppConfig):
         from .embedding import cors_allowed
 
         check_request_enabled.connect(cors_allowed, dispatch_uid="portal_core_cors_allowed")
+        from .email_tracking import connect
+
+        connect()

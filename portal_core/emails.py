@@ -121,8 +121,12 @@ def duration_text(value: timedelta) -> str:
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
-def send_client_email(kind: str, *, to: str, language: str, values: dict) -> None:
-    """Send one email to a client of the current office, in ``language`` (English when unknown)."""
+def send_client_email(kind: str, *, to: str, language: str, values: dict, account=None) -> None:
+    """Send one email to a client of the current office, in ``language`` (English when unknown).
+
+    With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
+    provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
+    the log row's id as anymail metadata, which providers echo back with every event."""
     config = portal_config_get()
     language = supported_language(language)
     office_name = config.company_name or config.portal_name
@@ -141,4 +145,9 @@ def send_client_email(kind: str, *, to: str, language: str, values: dict) -> Non
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
     )
     message.attach_alternative(rendered.html, "text/html")
-    message.send()
+    if account is None:
+        message.send()
+        return
+    from .email_tracking import message_track_and_send
+
+    message_track_and_send(message, kind=kind, account=account)

@@ -369,3 +369,43 @@ class BulkJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * (self.done + self.failed) / self.total) if self.total else 100
+
+
+class SentEmail(models.Model):
+    """An email sent to a client's portal account, with its delivery status as the email
+    provider reports it (django-anymail tracking webhooks; ``email_tracking``)."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        QUEUED = "queued", "Queued by the provider"
+        DEFERRED = "deferred", "Delayed"
+        DELIVERED = "delivered", "Delivered"
+        OPENED = "opened", "Opened"
+        CLICKED = "clicked", "Link clicked"
+        BOUNCED = "bounced", "Bounced"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Not sent"
+        COMPLAINED = "complained", "Marked as spam"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    account = models.ForeignKey(
+        PortalAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(max_length=60)
+    to = models.EmailField()
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
+    status_detail = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    status_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["account", "kind", "-sent_at"], name="sent_email_account_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to}: {self.status}"
+
+    @property
+    def is_problem(self) -> bool:
+        return self.status in {"bounced", "rejected", "failed", "complained"}

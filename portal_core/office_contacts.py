@@ -275,6 +275,9 @@ def _account_urls(kind: str, pk: int) -> dict[str, str]:
     return urls
 
 
+INVITATION_KINDS = ("invitation", "invitation_temporary_password")
+
+
 def _account_context(request, kind: str, holder, account: PortalAccount | None) -> dict:
     from .selectors import portal_config_get
 
@@ -289,6 +292,9 @@ def _account_context(request, kind: str, holder, account: PortalAccount | None) 
         "account_urls": _account_urls(kind, holder.pk),
         "invite_form": InviteForm(),
         "direct_link": direct_link,
+        "invitation_email": (
+            account.emails.filter(kind__in=INVITATION_KINDS).first() if account is not None else None
+        ),
         "files": SharedFile.objects.filter(account=account) if account else SharedFile.objects.none(),
         "file_form": SharedFileForm(),
         "file_sharing_on": portal_config_get().allow_file_sharing,

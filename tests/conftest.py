@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 OWNER_PASSWORD = "Owner-pass-2026!"
 CLIENT_PASSWORD = "Client-pass-2026!"
@@ -72,6 +73,7 @@ def _fresh_platform_state():
     yield
     connection.set_schema_to_public()
     routing.clear_local()
+    translation.activate(settings.LANGUAGE_CODE)  # a request or service may leave another active
 
 
 def host_for(slug: str) -> str:

@@ -1,4 +1,5 @@
-"""URLs of the platform host (public schema): landing, sign-up, the operators' admin."""
+"""URLs of the platform host (public schema): landing, sign-up, the operators' admin, the API and
+the email providers' webhooks."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -17,4 +18,6 @@ urlpatterns = [
     path("auth/signin", views.portal_signin, name="portal-signin"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal_core.api.urls", "api"))),
+    # Email providers' tracking webhooks (delivery status of client emails: portal_core.email_tracking).
+    path("anymail/", include("anymail.urls")),
 ]
