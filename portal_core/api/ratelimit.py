@@ -64,12 +64,22 @@ def _redis_client():
         import redis
 
         client = redis.Redis.from_url(url, socket_timeout=2)
-        _redis = (url, client, client.register_script(_COUNT_SCRIPT))
+        _redis = (url, client, client.script_load(_COUNT_SCRIPT))
     return _redis[1]
 
 
 def _redis_count(key: str) -> int:
-    return _redis[2](keys=[key], args=[WINDOW + 5])
+    """EVALSHA straight through ``execute_command`` (redis-py's ``Script`` wrapper costs as much
+    again in Python); the script is loaded again if the server lost it (a restart, SCRIPT FLUSH)."""
+    global _redis
+    import redis
+
+    url, client, sha = _redis
+    try:
+        return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
+    except redis.exceptions.NoScriptError:
+        _redis = (url, client, client.script_load(_COUNT_SCRIPT))
+        return client.execute_command("EVALSHA", _redis[2], 1, key, WINDOW + 5)
 
 
 def hit(token_id: str, *, limit: int) -> Verdict:

@@ -97,3 +97,14 @@ def test_200_parallel_requests_with_one_token_let_exactly_60_through(live_server
             assert answer.body.decode().startswith('{"message":"Too many requests')
     # INCR hands out each count exactly once: the 60 admitted requests saw 59, 58, …, 0 left.
     assert sorted(remaining) == list(range(LIMIT))
+
+
+def test_it_keeps_counting_when_redis_has_lost_the_counting_script(db):
+    """After a Redis restart (or SCRIPT FLUSH) the script is loaded again; no request is lost."""
+    token = f"test:script:{time.time_ns()}"
+    assert ratelimit.hit(token, limit=5).remaining == 4
+    url, client, _ = ratelimit._redis
+    ratelimit._redis = (url, client, "0" * 40)  # a script the server does not know
+    assert ratelimit.hit(token, limit=5).remaining == 3
+    assert ratelimit._redis[2] != "0" * 40
+    assert ratelimit.hit(token, limit=5).remaining == 2
