@@ -6,15 +6,19 @@ import portal_core.embedding
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal_core', '0001_initial'),
+        ("portal_core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='portalconfig',
-            name='cors_origins',
-            field=models.JSONField(blank=True, default=list, help_text="The office's websites that may embed the portal and call the client API.", validators=[portal_core.embedding.validate_origins]),
+            model_name="portalconfig",
+            name="cors_origins",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The office's websites that may embed the portal and call the client API.",
+                validators=[portal_core.embedding.validate_origins],
+            ),
         ),
     ]

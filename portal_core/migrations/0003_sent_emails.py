@@ -6,28 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal_core', '0002_cors_origins'),
+        ("portal_core", "0002_cors_origins"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SentEmail',
+            name="SentEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60)),
-                ('to', models.EmailField(max_length=254)),
-                ('message_id', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('queued', 'Queued by the provider'), ('deferred', 'Delayed'), ('delivered', 'Delivered'), ('opened', 'Opened'), ('clicked', 'Link clicked'), ('bounced', 'Bounced'), ('rejected', 'Rejected'), ('failed', 'Not sent'), ('complained', 'Marked as spam'), ('unsubscribed', 'Unsubscribed')], default='sent', max_length=12)),
-                ('status_detail', models.CharField(blank=True, max_length=300)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='emails', to='portal_core.portalaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=60)),
+                ("to", models.EmailField(max_length=254)),
+                ("message_id", models.CharField(blank=True, db_index=True, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("queued", "Queued by the provider"),
+                            ("deferred", "Delayed"),
+                            ("delivered", "Delivered"),
+                            ("opened", "Opened"),
+                            ("clicked", "Link clicked"),
+                            ("bounced", "Bounced"),
+                            ("rejected", "Rejected"),
+                            ("failed", "Not sent"),
+                            ("complained", "Marked as spam"),
+                            ("unsubscribed", "Unsubscribed"),
+                        ],
+                        default="sent",
+                        max_length=12,
+                    ),
+                ),
+                ("status_detail", models.CharField(blank=True, max_length=300)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("status_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="emails",
+                        to="portal_core.portalaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
-                'indexes': [models.Index(fields=['account', 'kind', '-sent_at'], name='sent_email_account_kind')],
+                "ordering": ["-sent_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "kind", "-sent_at"], name="sent_email_account_kind")
+                ],
             },
         ),
     ]
