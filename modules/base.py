@@ -9,7 +9,9 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
-``<module>.events``      ``EVENT_TYPES``: dict of event name → description
+``<module>.events``      ``EVENT_TYPES``: dict of event name → description; optionally
+                         ``EVENT_EXAMPLES``: event name → an example of its ``data`` (shown with the
+                         type in ``/api/v1/webhooks/event-types/``)
 ``<module>.panels``      ``contact_panels(request, contact) -> list[Panel]``: cards the office sees on
                          a contact's page (rendered HTML, the module's own templates)
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,

@@ -1,6 +1,6 @@
-from django.http import Http404
+from django.http import Http404, JsonResponse
 
-from tenants.routing import is_tenant_request
+from tenants.routing import is_tenant_request, wants_json
 
 from .registry import registry
 
@@ -24,6 +24,8 @@ class ModuleGateMiddleware:
                 from portal_core.selectors import module_is_enabled
 
                 if not module_is_enabled(key):
+                    if wants_json(request):  # the API's errors are {"message": …}
+                        return JsonResponse({"message": "This module is not enabled."}, status=404)
                     raise Http404("This module is not enabled.")
                 request.module_key = key
                 break

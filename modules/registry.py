@@ -26,6 +26,7 @@ class Module:
     statistics: object = None
     first_content: object = None
     event_types: dict[str, str] = field(default_factory=dict)
+    event_examples: dict[str, dict] = field(default_factory=dict)
     email_defaults: dict[str, tuple] = field(default_factory=dict)
     demo_seed: object = None
     contact_panels: object = None
@@ -114,6 +115,12 @@ class Registry:
             if not isinstance(types, dict) or not all(t.startswith(f"{key}.") for t in types):
                 raise ImproperlyConfigured(f"Module {key!r}: EVENT_TYPES must be a dict of '{key}.…' names.")
             module.event_types = dict(types)
+            examples = getattr(events, "EVENT_EXAMPLES", {})
+            if not isinstance(examples, dict) or not set(examples) <= set(types):
+                raise ImproperlyConfigured(
+                    f"Module {key!r}: EVENT_EXAMPLES must map some of its EVENT_TYPES."
+                )
+            module.event_examples = dict(examples)
         if emails := _optional(package, "email_defaults"):
             kinds = getattr(emails, "EMAIL_DEFAULTS", {})
             if not isinstance(kinds, dict) or not all(
@@ -155,6 +162,12 @@ class Registry:
         merged: dict[str, str] = {}
         for module in self:
             merged.update(module.event_types)
+        return merged
+
+    def event_examples(self) -> dict[str, dict]:
+        merged: dict[str, dict] = {}
+        for module in self:
+            merged.update(module.event_examples)
         return merged
 
     def email_defaults(self) -> dict[str, tuple]:

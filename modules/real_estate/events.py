@@ -1,5 +1,5 @@
 """The module's webhook events (the issue's eight, and ``viewing_proposed``). Every payload carries
-ids as strings and datetimes in ISO 8601 UTC (``…Z``); see ``payloads`` for the shapes:
+ids as integers and datetimes in ISO 8601 UTC (``…Z``); see ``payloads`` for the shapes:
 
 - ``offer``: ``{id, deal_id, contact_id, property: {id, title, address, city, price, currency, …},
   offered_at, interest, client_group, favourite, seen_at, visited_at, approved_at}``
@@ -29,4 +29,107 @@ EVENT_TYPES = {
     "(or null).",
     "real_estate.property_approved": "After a viewing, the office approved a property for the client. "
     "Data: offer, approved_by.",
+}
+
+# An example of each event's ``data`` (``payloads`` gives the real ones), for the event catalogue.
+_PROPERTY = {
+    "id": 7,
+    "title": "Canal house",
+    "address": "Herengracht 1, 1015 BA Amsterdam, Netherlands",
+    "city": "Amsterdam",
+    "country": "Netherlands",
+    "property_type": "house",
+    "price": "1250000.00",
+    "currency": "EUR",
+    "status": "available",
+}
+_OFFER = {
+    "id": 31,
+    "deal_id": 4,
+    "contact_id": 42,
+    "property": _PROPERTY,
+    "offered_at": "2025-01-31T09:30:00Z",
+    "interest": "interested",
+    "client_group": "interested",
+    "favourite": False,
+    "seen_at": "2025-01-31T18:02:11Z",
+    "visited_at": None,
+    "approved_at": None,
+}
+_VIEWING = {
+    "id": 12,
+    "offer_id": 31,
+    "property_id": 7,
+    "contact_id": 42,
+    "status": "requested",
+    "preferred_slots": ["2025-02-04T16:00:00Z", "2025-02-05T09:30:00Z"],
+    "start": None,
+    "proposed_start": None,
+    "note": "After work if possible.",
+    "cancelled_by": None,
+    "cancel_reason": "",
+    "created": "2025-02-01T10:15:00Z",
+}
+_CONFIRMED = {**_VIEWING, "status": "confirmed", "start": "2025-02-04T16:00:00Z"}
+_VISITED_OFFER = {**_OFFER, "client_group": "visited", "visited_at": "2025-02-04T16:00:00Z"}
+EVENT_EXAMPLES = {
+    "real_estate.property_offered": {
+        "offer": {**_OFFER, "interest": "to_rate", "client_group": "to_rate", "seen_at": None},
+        "offered_by": "owner@example.com",
+    },
+    "real_estate.interest_changed": {
+        "offer": {**_OFFER, "interest": "rejected", "client_group": "rejected"},
+        "previous_interest": "to_rate",
+        "rejection_reasons": ["price", "location"],
+        "rejection_note": "Too far from the station.",
+    },
+    "real_estate.viewing_requested": {"viewing": _VIEWING, "offer": _OFFER},
+    "real_estate.viewing_proposed": {
+        "viewing": {**_VIEWING, "status": "proposed", "proposed_start": "2025-02-06T11:00:00Z"},
+        "offer": _OFFER,
+    },
+    "real_estate.viewing_confirmed": {
+        "viewing": _CONFIRMED,
+        "offer": _OFFER,
+        "confirmed_by": "office",
+        "rescheduled": False,
+    },
+    "real_estate.viewing_cancelled": {
+        "viewing": {
+            **_VIEWING,
+            "status": "cancelled",
+            "cancelled_by": "client",
+            "cancel_reason": "Found one.",
+        },
+        "offer": _OFFER,
+        "cancelled_by": "client",
+    },
+    "real_estate.feedback_submitted": {
+        "feedback": {
+            "id": 5,
+            "offer_id": 31,
+            "viewing_id": 12,
+            "rating": 4,
+            "notes": "Lovely light, small kitchen.",
+            "photos": 2,
+            "voice_notes": 1,
+            "created": "2025-02-04T18:40:00Z",
+        },
+        "offer": _VISITED_OFFER,
+    },
+    "real_estate.agent_contacted": {
+        "message": {
+            "id": 9,
+            "contact_id": 42,
+            "offer_id": 31,
+            "subject": "About Canal house",
+            "body": "Is there parking nearby?",
+            "created": "2025-02-01T10:20:00Z",
+        },
+        "offer": _OFFER,
+    },
+    "real_estate.property_approved": {
+        "offer": {**_VISITED_OFFER, "client_group": "approved", "approved_at": "2025-02-05T08:00:00Z"},
+        "approved_by": "owner@example.com",
+    },
 }

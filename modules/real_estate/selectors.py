@@ -4,8 +4,9 @@ querysets of ``models`` so that its number of queries does not grow with its len
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal_core.models import Contact, PortalAccount
@@ -16,11 +17,46 @@ from .models import (
     FeedbackPhoto,
     FeedbackVoiceNote,
     OfferedProperty,
+    Property,
     PropertyPhoto,
     Viewing,
 )
 
 VIEWING_TABS = ("upcoming", "recent", "unconfirmed")
+
+
+def property_search(
+    *,
+    query: str = "",
+    status: str = "",
+    property_type: str = "",
+    city: str = "",
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+) -> QuerySet:
+    """The office's properties matching every word of ``query`` (in the title, street, postal code,
+    city or country) and the filters, newest first, each with its gallery and ``offer_count`` (two
+    queries for a page of any length)."""
+    properties = Property.objects.annotate(offer_count=Count("offers")).prefetch_related("photos")
+    for word in query.split():
+        properties = properties.filter(
+            Q(title__icontains=word)
+            | Q(street__icontains=word)
+            | Q(postal_code__icontains=word)
+            | Q(city__icontains=word)
+            | Q(country__icontains=word)
+        )
+    if status:
+        properties = properties.filter(status=status)
+    if property_type:
+        properties = properties.filter(property_type=property_type)
+    if city:
+        properties = properties.filter(city__iexact=city.strip())
+    if min_price is not None:
+        properties = properties.filter(price__gte=min_price)
+    if max_price is not None:
+        properties = properties.filter(price__lte=max_price)
+    return properties
 
 
 def client_contact(account: PortalAccount | None) -> Contact | None:
@@ -83,14 +119,16 @@ def voice_notes_for_client(*, account: PortalAccount) -> QuerySet:
     return FeedbackVoiceNote.objects.filter(feedback__offered__deal__contact=contact)
 
 
-def viewings_for_client(*, account: PortalAccount, tab: str, now: datetime | None = None) -> QuerySet:
-    """The client's viewings in one tab: ``upcoming``, ``recent`` or ``unconfirmed``."""
-    if tab not in VIEWING_TABS:
+def viewings_for_client(*, account: PortalAccount, tab: str | None, now: datetime | None = None) -> QuerySet:
+    """The client's viewings in one tab: ``upcoming``, ``recent`` or ``unconfirmed`` (``None``: all)."""
+    if tab is not None and tab not in VIEWING_TABS:
         raise ValueError(f"Unknown viewing tab {tab!r}")
     contact = client_contact(account)
     if contact is None:
         return Viewing.objects.none()
     viewings = Viewing.objects.for_contact(contact)
+    if tab is None:
+        return viewings
     return viewings.unconfirmed() if tab == "unconfirmed" else getattr(viewings, tab)(now=now)
 
 

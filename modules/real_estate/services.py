@@ -216,6 +216,23 @@ def property_update(*, property: Property, **fields) -> Property:  # noqa: A002 
     return property
 
 
+def property_delete(*, property: Property) -> None:  # noqa: A002
+    """Delete a property that was never offered, with its photos (their files go once the deletion
+    has committed). An offered one is part of its clients' history: it stays, and can be marked sold."""
+    with transaction.atomic():
+        locked = Property.objects.select_for_update().get(pk=property.pk)  # an offer made meanwhile waits
+        if locked.offers.exists():
+            raise ValidationError(
+                _(
+                    "This property has been offered to a client, so it cannot be deleted. "
+                    "Mark it sold instead."
+                )
+            )
+        for photo in locked.photos.all():
+            file_delete_on_commit(photo.image)
+        locked.delete()
+
+
 def property_photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:  # noqa: A002
     """Add a photo at the end of the property's gallery. The upload is checked by content, size and
     pixel count and stored re-encoded, without EXIF (so without a location)."""

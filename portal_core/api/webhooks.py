@@ -184,7 +184,11 @@ EXAMPLE_DATA = {
 
 
 def event_types_list() -> list[dict]:
-    """The catalogue (and the test event), each with an example body."""
+    """The catalogue (and the test event), each with an example body (a module's own, when it gives
+    one in ``EVENT_EXAMPLES``)."""
+    from modules.registry import registry
+
+    examples = {**registry.event_examples(), **EXAMPLE_DATA}
     rows = [(t.name, t.description, t.module) for t in event_catalogue()]
     rows.append((TEST_EVENT_TYPE, "A test event, sent on request to one endpoint.", ""))
     return [
@@ -195,7 +199,7 @@ def event_types_list() -> list[dict]:
             "example": {
                 "type": name,
                 "timestamp": "2025-01-31T09:31:00.123456Z",
-                "data": EXAMPLE_DATA.get(name, {"id": 1}),
+                "data": examples.get(name, {"id": 1}),
             },
         }
         for name, description, module in rows

@@ -249,6 +249,13 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"ApiKey": []}, {"JWT": []}],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several components share under one field name ("status"): named here, else
+    # the schema calls them by a hash ("Status56eEnum").
+    "ENUM_NAME_OVERRIDES": {
+        "RealEstatePropertyStatusEnum": "modules.real_estate.models.Property.Status",
+        "RealEstateDealStatusEnum": "modules.real_estate.models.Deal.Status",
+        "RealEstateViewingStatusEnum": "modules.real_estate.models.Viewing.Status",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
