@@ -1,0 +1,1 @@
+"""The real-estate module's office pages."""
