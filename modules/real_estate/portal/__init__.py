@@ -1,0 +1,1 @@
+"""The real-estate module's portal pages."""
