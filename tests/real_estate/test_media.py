@@ -126,3 +126,63 @@ def test_it_serves_nothing_once_the_portal_is_off_or_the_module_is_off(office, a
 def test_it_refuses_writes_to_a_file_url(office, account, files):
     browser = signed_in(office, account)
     assert browser.post(files["property photo"]).status_code in (403, 405)
+
+
+def _signed(office, url: str) -> str:
+    """The link the API hands out for ``url`` (what ``api.base.media_url`` adds)."""
+    from django.urls import resolve
+    from django_tenants.utils import schema_context
+
+    from modules.real_estate.media_links import media_signature
+
+    match = resolve(url)
+    with schema_context(office.schema_name):
+        return f"{url}?sig={media_signature(match.url_name, match.kwargs['pk'])}"
+
+
+def test_a_link_the_api_signed_serves_the_file_without_a_session_for_an_hour(office, files, monkeypatch):
+    anonymous = office.client()
+    for name, url in files.items():
+        assert anonymous.get(url).status_code == 404, name
+        assert anonymous.get(_signed(office, url)).status_code == 200, name
+    photo, voice = files["property photo"], files["voice note"]
+    signature = _signed(office, photo).split("?sig=")[1]
+    assert anonymous.get(f"{voice}?sig={signature}").status_code == 404  # another file's signature
+    assert anonymous.get(f"{photo}?sig={signature[:-2]}xx").status_code == 404  # tampered
+    assert anonymous.get(f"{photo}?sig=").status_code == 404
+    monkeypatch.setattr("modules.real_estate.media_links.LIFETIME", -1)  # an hour later
+    assert anonymous.get(f"{photo}?sig={signature}").status_code == 404
+
+
+def test_a_signed_link_of_one_office_opens_nothing_in_another(office_b, office, files):
+    """The signature covers the office's schema: the same path and id on office B's host fail."""
+    from django_tenants.utils import tenant_context
+
+    from modules.real_estate.services import property_photo_add
+    from portal_core.services import module_enable
+
+    url = files["property photo"]
+    with tenant_context(office_b.tenant):
+        module_enable(key="real_estate")
+        other = property_photo_add(property=make_property("B's house"), upload=photo_upload())
+    path_b = url.replace(url.rsplit("/", 1)[1], str(other.pk))
+    assert office_b.client().get(_signed(office, path_b)).status_code == 404  # signed by office A
+    assert office_b.client().get(_signed(office_b, path_b)).status_code == 200  # B's own link
+
+
+def test_the_api_hands_out_signed_links_that_work_without_a_session(office, files):
+    from tenants.services import api_key_create
+
+    key = api_key_create(tenant=office.tenant, name="Website").secret
+    api = Client(HTTP_HOST=office.host, HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = api.get("/api/v1/real-estate/feedback/").json()
+    links = [
+        item["url"]
+        for feedback in body["results"]
+        for item in (*feedback["photos"], *feedback["voice_notes"])
+    ]
+    assert len(links) == 2
+    for link in links:
+        path = link.split(office.host, 1)[1]
+        assert "?sig=" in path
+        assert office.client().get(path).status_code == 200

@@ -26,6 +26,8 @@ from portal_core.api.base import CreatedCursorPagination, PorticoGenericView, se
 from portal_core.api.permissions import IsClientCaller
 from portal_core.selectors import module_is_enabled
 
+from ..media_links import media_signature
+
 MODULE_KEY = "real_estate"
 TAGS = ["real-estate"]
 MODULE_OFF = "This module is not enabled."
@@ -236,10 +238,11 @@ def row_or_404(queryset, pk):
 
 
 def media_url(url_name: str, pk: int) -> str | None:
-    """The absolute URL of a file served by the module's portal views (``real_estate:<url_name>``),
-    on the office's primary host, which checks who asks; None while those views are not mounted."""
+    """The absolute URL of a file served by the module's portal views (``real_estate:<url_name>``)
+    on the office's primary host, signed for an hour (``media_links``) so that an ``<img>`` on the
+    caller's own page loads it without a session; None while those views are not mounted."""
     try:
         path = reverse(f"real_estate:{url_name}", args=[pk], urlconf=settings.ROOT_URLCONF)
     except NoReverseMatch:
         return None
-    return portal_link(path)
+    return f"{portal_link(path)}?sig={media_signature(url_name, pk)}"

@@ -4,7 +4,8 @@ Photos and voice notes are stored under unguessable names but never under a publ
 request finds the file's row in the caller's scope (any row for a staff member of this office, the
 ``*_for_client`` selectors for a client) and answers 404 to everyone else, so nobody can tell a
 file they may not see from one that does not exist. The office links to these URL names too: a
-staff session on the tenant's host is enough, without a client session.
+staff session on the tenant's host is enough, without a client session. Links the API hands out
+carry a signature instead (``media_links``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_safe
 from portal_core.client_auth import is_preview
 from portal_core.selectors import portal_config_get
 
+from ..media_links import media_signature_valid
 from ..models import FeedbackPhoto, FeedbackVoiceNote, PropertyPhoto
 from ..selectors import feedback_photos_for_client, property_photos_for_client, voice_notes_for_client
 
@@ -31,10 +33,10 @@ def _is_staff(request) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
 
 
-def _scoped(request, *, everything: QuerySet, for_client) -> QuerySet:
-    """Every row for the office's staff; the client's own rows for a signed-in client of an active
-    portal; nothing for anyone else."""
-    if _is_staff(request):
+def _scoped(request, *, url_name: str, pk: int, everything: QuerySet, for_client) -> QuerySet:
+    """Every row for the office's staff or a link the API signed for this file; the client's own
+    rows for a signed-in client of an active portal; nothing for anyone else."""
+    if _is_staff(request) or media_signature_valid(request.GET.get("sig"), url_name, pk):
         return everything
     client = getattr(request, "client", None)
     if not client or not client.is_usable:
@@ -93,20 +95,38 @@ def _partial(request, handle, size: int, content_type: str) -> HttpResponse | No
 
 @require_safe
 def property_photo(request, pk: int):
-    scope = _scoped(request, everything=PropertyPhoto.objects.all(), for_client=property_photos_for_client)
+    scope = _scoped(
+        request,
+        url_name="media-property-photo",
+        pk=pk,
+        everything=PropertyPhoto.objects.all(),
+        for_client=property_photos_for_client,
+    )
     photo = get_object_or_404(scope, pk=pk)
     return _file_response(request, photo.image, "image/jpeg")
 
 
 @require_safe
 def feedback_photo(request, pk: int):
-    scope = _scoped(request, everything=FeedbackPhoto.objects.all(), for_client=feedback_photos_for_client)
+    scope = _scoped(
+        request,
+        url_name="media-feedback-photo",
+        pk=pk,
+        everything=FeedbackPhoto.objects.all(),
+        for_client=feedback_photos_for_client,
+    )
     photo = get_object_or_404(scope, pk=pk)
     return _file_response(request, photo.image, "image/jpeg")
 
 
 @require_safe
 def voice_note(request, pk: int):
-    scope = _scoped(request, everything=FeedbackVoiceNote.objects.all(), for_client=voice_notes_for_client)
+    scope = _scoped(
+        request,
+        url_name="media-voice-note",
+        pk=pk,
+        everything=FeedbackVoiceNote.objects.all(),
+        for_client=voice_notes_for_client,
+    )
     note = get_object_or_404(scope, pk=pk)
     return _file_response(request, note.audio, note.content_type or "application/octet-stream", ranges=True)
