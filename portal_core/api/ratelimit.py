@@ -63,7 +63,8 @@ def _redis_client():
     if _redis is None or _redis[0] != url:
         import redis
 
-        client = redis.Redis.from_url(url, socket_timeout=2)
+        # One connection per process, kept (no pool checkout per request); a lock guards it for threads.
+        client = redis.Redis.from_url(url, socket_timeout=2, single_connection_client=True)
         _redis = (url, client, client.script_load(_COUNT_SCRIPT))
     return _redis[1]
 
