@@ -71,16 +71,22 @@ def _redis_client():
 
 def _redis_count(key: str) -> int:
     """EVALSHA straight through ``execute_command`` (redis-py's ``Script`` wrapper costs as much
-    again in Python); the script is loaded again if the server lost it (a restart, SCRIPT FLUSH)."""
+    again in Python); the script is loaded again if the server lost it (a restart, SCRIPT FLUSH),
+    and a connection the server closed is opened again once."""
     global _redis
     import redis
 
     url, client, sha = _redis
-    try:
-        return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
-    except redis.exceptions.NoScriptError:
-        _redis = (url, client, client.script_load(_COUNT_SCRIPT))
-        return client.execute_command("EVALSHA", _redis[2], 1, key, WINDOW + 5)
+    for attempt in (1, 2):
+        try:
+            return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
+        except redis.exceptions.NoScriptError:
+            sha = client.script_load(_COUNT_SCRIPT)
+            _redis = (url, client, sha)
+        except redis.exceptions.ConnectionError:
+            if attempt == 2:
+                raise
+    return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
 
 
 def hit(token_id: str, *, limit: int) -> Verdict:

@@ -108,3 +108,13 @@ def test_it_keeps_counting_when_redis_has_lost_the_counting_script(db):
     assert ratelimit.hit(token, limit=5).remaining == 3
     assert ratelimit._redis[2] != "0" * 40
     assert ratelimit.hit(token, limit=5).remaining == 2
+
+
+def test_it_keeps_counting_when_redis_dropped_the_connection(db):
+    """A Redis restart closes the kept connection: the next request still counts, once."""
+    token = f"test:reconnect:{time.time_ns()}"
+    assert ratelimit.hit(token, limit=5).remaining == 4
+    client = ratelimit._redis[1]
+    killer = redis.Redis.from_url(ratelimit._redis[0])
+    killer.client_kill_filter(_id=client.client_id())
+    assert ratelimit.hit(token, limit=5).remaining == 3
