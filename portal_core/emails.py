@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from .email_defaults import DEFAULTS
 from .models import EmailTemplate
 from .selectors import portal_config_get
+from .time_zones import office_time_zone_active
 
 TOKEN_RE = re.compile(r"{{\s*([a-z_]+(?:\.[a-z_]+)?)\s*}}")
 
@@ -122,7 +123,9 @@ def duration_text(value: timedelta) -> str:
 
 
 def send_client_email(kind: str, *, to: str, language: str, values: dict, account=None) -> None:
-    """Send one email to a client of the current office, in ``language`` (English when unknown).
+    """Send one email to a client of the current office, in ``language`` (English when unknown),
+    rendered in the office's time zone (``values`` that are times are the caller's to format:
+    ``time_zones.office_localtime``).
 
     With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
     provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
@@ -135,7 +138,8 @@ def send_client_email(kind: str, *, to: str, language: str, values: dict, accoun
             "office.name": office_name,
             **{k: duration_text(v) if isinstance(v, timedelta) else v for k, v in values.items()},
         }
-    rendered = render_email(kind, language=language, values=values)
+    with office_time_zone_active():  # any date it shows is the office's time, in the worker too
+        rendered = render_email(kind, language=language, values=values)
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
         subject=rendered.subject,

@@ -3,10 +3,12 @@ import io
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image, ImageOps
 
 from .email_templates import SUBJECT_MAX_LENGTH, email_template_validate
 from .models import PortalConfig
+from .time_zones import time_zone_choices
 from .uploads import image_reencoded
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -55,6 +57,12 @@ class PortalSettingsForm(forms.ModelForm):
         "in an iframe and call the client API from the browser. Most offices leave this empty.",
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://www.youragency.com"}),
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text="Your office's local time. Viewing times and other dates are entered and shown in it, "
+        "on your pages, on your clients' pages and in their emails. (The API always uses UTC.)",
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone: choose one from the list."},
+    )
 
     SECTIONS = [
         ("portal", "Portal", "", ["is_active", "portal_name", "company_name", "welcome_message"]),
@@ -65,12 +73,13 @@ class PortalSettingsForm(forms.ModelForm):
             ["primary_color", "secondary_color", "logo", "remove_logo"],
         ),
         ("features", "What clients can do", "", ["allow_file_sharing", "show_activity_feed"]),
+        ("time", "Time zone", "", ["time_zone"]),
         ("security", "Sign-in and security", "", ["token_expiration_days", "password_policy"]),
         ("embedding", "Your website (CORS domains)", "", ["cors_origins"]),
     ]
     # A client that does not send these (an older form, a script) keeps their current values;
     # a checkbox that is not sent is, as in HTML, unticked.
-    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy", "cors_origins")
+    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy", "cors_origins", "time_zone")
 
     class Meta:
         model = PortalConfig
@@ -83,6 +92,7 @@ class PortalSettingsForm(forms.ModelForm):
             "secondary_color",
             "allow_file_sharing",
             "show_activity_feed",
+            "time_zone",
             "token_expiration_days",
             "password_policy",
             "cors_origins",
@@ -120,6 +130,7 @@ class PortalSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["cors_origins"] = "\n".join(self.instance.cors_origins)
+        self.fields["time_zone"].choices = time_zone_choices(self.instance.time_zone)
         missing = [name for name in self.KEPT_WHEN_MISSING if self.is_bound and name not in self.data]
         if missing:
             self.data = self.data.copy()
@@ -180,6 +191,11 @@ class ApiKeyForm(forms.Form):
     expires_at = forms.DateTimeField(
         required=False, help_text="Optional.", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["expires_at"].help_text = f"Optional. In your office's time zone ({zone})."
 
 
 class EmailTemplateForm(forms.Form):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .embedding import validate_origins
+from .time_zones import validate_time_zone
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #3B82F6.")
 LANGUAGE_CHOICES = settings.LANGUAGES
@@ -37,6 +38,12 @@ class PortalConfig(models.Model):
     )
     password_policy = models.CharField(
         max_length=10, choices=PasswordPolicy.choices, default=PasswordPolicy.COMPLEX
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="The IANA time zone times are entered and shown in, e.g. Europe/Amsterdam.",
     )
     email_from_name = models.CharField(max_length=120, blank=True)
     email_reply_to = models.EmailField(blank=True)

@@ -11,12 +11,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 
 from portal_core.access import portal_link
 from portal_core.emails import send_client_email, supported_language
 from portal_core.models import Contact
 from portal_core.selectors import portal_config_get
+from portal_core.time_zones import office_localtime
 from tenants.queue import enqueue
 
 from .models import AgentMessage, Viewing
@@ -27,10 +28,11 @@ PORTAL_PATH = "/real-estate/"
 
 
 def time_text(value: datetime, language: str) -> str:
-    """A date and time as the client's language writes it, with the time zone's name."""
-    local = timezone.localtime(value)
+    """A date and time as the client's language writes it, in the office's time zone (also in the
+    worker, where no request made it current), followed by the zone's name."""
+    local = office_localtime(value)
     with translation.override(supported_language(language)):
-        return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
+        return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzinfo.key})"
 
 
 def _portal_url(url_name: str, *args) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import from_current_timezone
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +77,8 @@ class SlotsWidget(forms.Widget):
 
 
 class SlotsField(forms.Field):
-    """The filled-in date-times, as aware datetimes in the current time zone (blanks skipped).
+    """The filled-in date-times (blanks skipped), as aware datetimes in the current time zone, the
+    office's; a time a clock change skips or repeats is refused, as Django's ``DateTimeField`` does.
     Whether they are future, distinct and at most three is for ``services.viewing_slots_clean``."""
 
     widget = SlotsWidget
@@ -95,7 +97,7 @@ class SlotsField(forms.Field):
                     parsed = datetime.strptime(item, fmt)  # noqa: DTZ007 - made aware just below
                 except ValueError:
                     continue
-                slots.append(timezone.make_aware(parsed))
+                slots.append(from_current_timezone(parsed))
                 break
             else:
                 raise ValidationError(self.error_messages["invalid"], code="invalid")
@@ -111,7 +113,8 @@ class ViewingRequestForm(forms.Form):
         label=_("A note for your agent (optional)"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        # Its own id: the property page also holds the interest form, whose note is ``id_note``.
+        widget=forms.Textarea(attrs={"rows": 2, "id": "id_viewing_note"}),
     )
 
 

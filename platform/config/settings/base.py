@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "tenants.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.routing.TenantRoutingMiddleware",
+    "portal_core.time_zones.OfficeTimeZoneMiddleware",  # the office's time zone, once routing knows it
     "corsheaders.middleware.CorsMiddleware",
     "portal_core.embedding.FrameAncestorsMiddleware",  # sees the cookies and X-Frame-Options set below
     "django.contrib.sessions.middleware.SessionMiddleware",
