@@ -201,6 +201,8 @@ class PropertyPhoto(models.Model):
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=property_photo_path, max_length=200)
+    # A small copy for lists and thumbnails (``uploads.THUMBNAIL_SIDE``); empty for older photos.
+    thumbnail = models.FileField(upload_to=property_photo_path, max_length=200, blank=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from portal_core.activity import activity_record
 from portal_core.emails import supported_language
 from portal_core.models import ActivityEntry, Contact, PortalAccount
+from portal_core.time_zones import office_localtime
 from webhooks.services import event_emit
 
 from . import notifications
@@ -119,6 +120,12 @@ def _aware(value: datetime) -> datetime:
     if not isinstance(value, datetime):
         raise ValidationError(_("Give a date and a time."))
     return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _office_time(value: datetime) -> str:
+    """A time for a note to the office, in its time zone (also when the API, in UTC, acted)."""
+    local = office_localtime(value)
+    return f"{local:%Y-%m-%d %H:%M} ({local.tzinfo.key})"
 
 
 def _future(value: datetime, *, now: datetime) -> datetime:
@@ -230,29 +237,59 @@ def property_delete(*, property: Property) -> None:  # noqa: A002
             )
         for photo in locked.photos.all():
             file_delete_on_commit(photo.image)
+            if photo.thumbnail:
+                file_delete_on_commit(photo.thumbnail)
         locked.delete()
 
 
 def property_photo_add(*, property: Property, upload, caption: str = "") -> PropertyPhoto:  # noqa: A002
     """Add a photo at the end of the property's gallery. The upload is checked by content, size and
-    pixel count and stored re-encoded, without EXIF (so without a location)."""
-    if property.photos.count() >= MAX_PROPERTY_PHOTOS:
+    pixel count and stored re-encoded, without EXIF (so without a location), with a small copy."""
+    return property_photos_add(property=property, uploads=[upload], captions=[caption], named=False)[0]
+
+
+def property_photos_add(
+    *,
+    property: Property,  # noqa: A002
+    uploads: Sequence,
+    captions: Sequence[str] = (),
+    named: bool = True,
+) -> list[PropertyPhoto]:
+    """Add several photos at the end of the gallery, all or none: every upload is checked first
+    (with ``named``, an error starts with the file's name), then every file and row is written in
+    one transaction whose failure deletes the files it wrote."""
+    if property.photos.count() + len(uploads) > MAX_PROPERTY_PHOTOS:
         raise ValidationError(_("A property can have at most %(max)d photos.") % {"max": MAX_PROPERTY_PHOTOS})
-    checked = photo_checked(upload)
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append(photo_checked(upload))
+        except ValidationError as exc:
+            if not named:
+                raise
+            name = getattr(upload, "name", "") or _("photo")
+            raise ValidationError([f"{name}: {message}" for message in exc.messages]) from exc
+    added = []
     with files_saved_atomically() as save:
         Property.objects.select_for_update().filter(pk=property.pk).first()
         last = property.photos.aggregate(last=Max("position"))["last"]
-        photo = PropertyPhoto(
-            property=property,
-            caption=caption.strip()[:200],
-            width=checked.width,
-            height=checked.height,
-            position=0 if last is None else last + 1,
-        )
-        save(photo.image, "photo.jpg", checked.content)
-        photo.full_clean()
-        photo.save()
-    return photo
+        position = 0 if last is None else last + 1
+        for index, photo_file in enumerate(checked):
+            caption = captions[index] if index < len(captions) else ""
+            photo = PropertyPhoto(
+                property=property,
+                caption=caption.strip()[:200],
+                width=photo_file.width,
+                height=photo_file.height,
+                position=position + index,
+            )
+            save(photo.image, "photo.jpg", photo_file.content)
+            if photo_file.thumbnail is not None:
+                save(photo.thumbnail, "photo.jpg", photo_file.thumbnail)
+            photo.full_clean()
+            photo.save()
+            added.append(photo)
+    return added
 
 
 def property_photo_update(*, photo: PropertyPhoto, caption: str) -> PropertyPhoto:
@@ -280,6 +317,8 @@ def property_photo_delete(*, photo: PropertyPhoto) -> None:
     """Remove a photo (its file goes once the removal has committed); the rest close up."""
     with transaction.atomic():
         file_delete_on_commit(photo.image)
+        if photo.thumbnail:
+            file_delete_on_commit(photo.thumbnail)
         prop_id = photo.property_id
         photo.delete()
         rest = list(PropertyPhoto.objects.select_for_update().filter(property_id=prop_id))
@@ -560,7 +599,7 @@ def viewing_request(
             contact=offer.deal.contact,
             subject=f"Viewing requested: {title}",
             body=f"{offer.deal.contact.full_name} asked to view {title} at one of these times:\n"
-            + "\n".join(f"- {timezone.localtime(start):%Y-%m-%d %H:%M %Z}" for start in cleaned)
+            + "\n".join(f"- {_office_time(start)}" for start in cleaned)
             + (f"\n\nNote: {viewing.note}" if viewing.note else ""),
         )
     return viewing
@@ -615,7 +654,7 @@ def viewing_proposal_accept(*, viewing: Viewing, account: PortalAccount) -> View
             contact=viewing.offered.deal.contact,
             subject=f"Viewing time accepted: {title}",
             body=f"{viewing.offered.deal.contact.full_name} accepted the viewing of {title} on "
-            f"{timezone.localtime(viewing.start):%Y-%m-%d %H:%M %Z}.",
+            f"{_office_time(viewing.start)}.",
         )
     return viewing
 

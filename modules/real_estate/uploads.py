@@ -27,6 +27,7 @@ from PIL import Image, UnidentifiedImageError
 from portal_core.uploads import MAX_IMAGE_BYTES, MAX_PIXELS, image_reencoded
 
 PHOTO_MAX_SIDE = 2048
+THUMBNAIL_SIDE = 640
 VOICE_NOTE_MAX_BYTES = 10 * 1024 * 1024
 VOICE_NOTE_MAX_SECONDS = 5 * 60
 
@@ -36,6 +37,7 @@ class CheckedPhoto:
     content: ContentFile
     width: int
     height: int
+    thumbnail: ContentFile | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,11 @@ def photo_checked(upload, *, max_side: int = PHOTO_MAX_SIDE) -> CheckedPhoto:
     with Image.open(content) as image:
         width, height = image.size
     content.seek(0)
-    return CheckedPhoto(content=content, width=width, height=height)
+    thumbnail = (
+        image_reencoded(content, max_side=THUMBNAIL_SIDE) if max(width, height) > THUMBNAIL_SIDE else None
+    )
+    content.seek(0)
+    return CheckedPhoto(content=content, width=width, height=height, thumbnail=thumbnail)
 
 
 def _pixels_guard(upload) -> None:

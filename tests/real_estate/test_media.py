@@ -186,3 +186,24 @@ def test_the_api_hands_out_signed_links_that_work_without_a_session(office, file
         path = link.split(office.host, 1)[1]
         assert "?sig=" in path
         assert office.client().get(path).status_code == 200
+
+
+def test_lists_get_a_small_copy_of_a_large_photo(office, account, offer):
+    from modules.real_estate.uploads import THUMBNAIL_SIDE
+
+    big = Image.new("RGB", (1800, 1200), "teal")
+    out = io.BytesIO()
+    big.save(out, format="JPEG")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = property_photo_add(
+        property=offer.property, upload=SimpleUploadedFile("big.jpg", out.getvalue(), "image/jpeg")
+    )
+    url = reverse("real_estate:media-property-photo", args=[photo.pk])
+    browser = signed_in(office, account)
+    full = Image.open(io.BytesIO(_assert_served(browser.get(url), "image/jpeg")))
+    small = Image.open(io.BytesIO(_assert_served(browser.get(f"{url}?size=small"), "image/jpeg")))
+    assert full.size == (1800, 1200)
+    assert small.width == THUMBNAIL_SIDE and 420 <= small.height <= 430
+    cards = browser.get("/real-estate/properties/").content.decode()
+    assert f"{url}?size=small" in cards

@@ -32,15 +32,16 @@ GROUPS = [(group.value, group.label) for group in ClientGroup]
 # --- media --------------------------------------------------------------------------------------
 
 
-def media_url(name: str, pk: int | None) -> str:
-    """The URL that serves one of the module's files (``real_estate:media-…``), or "" while the
-    portal's media views are not mounted."""
+def media_url(name: str, pk: int | None, *, small: bool = False) -> str:
+    """The URL that serves one of the module's files (``real_estate:media-…``; ``small``: a
+    property photo's thumbnail), or "" while the portal's media views are not mounted."""
     if pk is None:
         return ""
     try:
-        return reverse(f"real_estate:{name}", args=[pk])
+        url = reverse(f"real_estate:{name}", args=[pk])
     except NoReverseMatch:
         return ""
+    return f"{url}?size=small" if small else url
 
 
 def stars(rating: int | None) -> str:
@@ -53,7 +54,9 @@ def for_display(offers: Iterable[OfferedProperty]) -> list[OfferedProperty]:
     ``url`` on the feedback's photos and voice notes."""
     offers = list(offers)
     for offer in offers:
-        offer.cover_url = media_url("media-property-photo", getattr(offer, "cover_photo_id", None))
+        offer.cover_url = media_url(
+            "media-property-photo", getattr(offer, "cover_photo_id", None), small=True
+        )
         offer.reason_labels = [
             RejectionReason(reason).label if reason in RejectionReason.values else reason
             for reason in offer.rejection_reasons or []
@@ -85,7 +88,7 @@ def with_covers(properties: Iterable[Property]) -> list[Property]:
     for prop in properties:
         photos = list(prop.photos.all())
         prop.photo_count = len(photos)
-        prop.cover_url = media_url("media-property-photo", photos[0].pk) if photos else ""
+        prop.cover_url = media_url("media-property-photo", photos[0].pk, small=True) if photos else ""
     return properties
 
 

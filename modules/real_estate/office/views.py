@@ -255,20 +255,10 @@ def photos_upload(request, pk):
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return property_detail(request, pk, upload_form=form, status=400)
-    added: list[PropertyPhoto] = []
     try:
-        with transaction.atomic():
-            for upload in form.cleaned_data["photos"]:
-                try:
-                    added.append(services.property_photo_add(property=prop, upload=upload))
-                except ValidationError as exc:
-                    raise ValidationError({"photos": [f"{upload.name}: {m}" for m in exc.messages]}) from exc
-    except BaseException as exc:
-        for photo in added:  # their rows are rolled back; their files go too
-            photo.image.storage.delete(photo.image.name)
-        if not isinstance(exc, ValidationError):
-            raise
-        errors_onto(form, exc)
+        added = services.property_photos_add(property=prop, uploads=form.cleaned_data["photos"])
+    except ValidationError as exc:
+        errors_onto(form, ValidationError({"photos": exc.messages}))
         return property_detail(request, pk, upload_form=form, status=400)
     messages.success(request, f"{len(added)} photo{'s' if len(added) != 1 else ''} added.")
     return redirect(f"{_url('property-detail', pk)}#photos")

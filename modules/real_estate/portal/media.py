@@ -103,7 +103,8 @@ def property_photo(request, pk: int):
         for_client=property_photos_for_client,
     )
     photo = get_object_or_404(scope, pk=pk)
-    return _file_response(request, photo.image, "image/jpeg")
+    small = request.GET.get("size") == "small" and photo.thumbnail
+    return _file_response(request, photo.thumbnail if small else photo.image, "image/jpeg")
 
 
 @require_safe
