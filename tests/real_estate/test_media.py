@@ -207,3 +207,15 @@ def test_lists_get_a_small_copy_of_a_large_photo(office, account, offer):
     assert small.width == THUMBNAIL_SIDE and 420 <= small.height <= 430
     cards = browser.get("/real-estate/properties/").content.decode()
     assert f"{url}?size=small" in cards
+
+
+def test_a_files_signed_link_stays_the_same_for_a_while_so_browsers_cache_it(office, files, monkeypatch):
+    from modules.real_estate import media_links
+
+    url = files["property photo"]
+    monkeypatch.setattr(media_links.time, "time", lambda: 1_800_000_000)
+    first = _signed(office, url)
+    monkeypatch.setattr(media_links.time, "time", lambda: 1_800_000_000 + 59)
+    assert _signed(office, url) == first
+    monkeypatch.setattr(media_links.time, "time", lambda: 1_800_000_000 + media_links.STEP)
+    assert _signed(office, url) != first
