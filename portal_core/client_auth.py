@@ -106,9 +106,9 @@ def client_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        from .selectors import portal_config_get
+        from .selectors import portal_config_get, portal_facts
 
-        if not portal_config_get().is_active and not is_preview(request):
+        if not portal_facts().is_active and not is_preview(request):
             from django.shortcuts import render
 
             return render(request, "portal_core/portal/inactive.html", {"config": portal_config_get()})

@@ -74,9 +74,9 @@ def validate_origins(value) -> None:
 def _allowed_origins(request) -> list[str]:
     if not is_tenant_request(request):
         return []
-    from .selectors import portal_config_get
+    from .selectors import portal_facts
 
-    return portal_config_get().cors_origins
+    return portal_facts().cors_origins
 
 
 def cors_allowed(sender, request, **kwargs) -> bool:

@@ -115,9 +115,9 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 def office_time_zone() -> zoneinfo.ZoneInfo:
     """The current office's time zone, from its cached configuration (no query)."""
-    from .selectors import portal_config_get
+    from .selectors import portal_facts
 
-    return _zone(portal_config_get().time_zone)
+    return _zone(portal_facts().time_zone)
 
 
 def office_localtime(value: datetime) -> datetime:

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from portal_core.client_auth import is_preview
-from portal_core.selectors import portal_config_get
+from portal_core.selectors import portal_facts
 
 from ..media_links import media_signature_valid
 from ..models import FeedbackPhoto, FeedbackVoiceNote, PropertyPhoto
@@ -41,7 +41,7 @@ def _scoped(request, *, url_name: str, pk: int, everything: QuerySet, for_client
     client = getattr(request, "client", None)
     if not client or not client.is_usable:
         raise Http404
-    if not portal_config_get().is_active and not is_preview(request):
+    if not portal_facts().is_active and not is_preview(request):
         raise Http404
     return for_client(account=client)
 
