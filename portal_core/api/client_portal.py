@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC
 
 from django.core.mail import BadHeaderError
+from django.db import connection
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
+
+from tenants.routing import generation_cache
 
 from .. import access
 from ..models import Company, Contact
@@ -21,6 +24,30 @@ def _error(description: str, example: str) -> OpenApiResponse:
     return OpenApiResponse(
         MESSAGE, description=description, examples=[OpenApiExample(description, value={"message": example})]
     )
+
+
+def _config_payload(schema_name: str) -> dict:
+    """Seed 002's ``data`` of the config endpoint, from the office's configuration."""
+    from ..selectors import enabled_modules
+
+    config = portal_config_get()
+    return {
+        "portal_name": config.portal_name,
+        "portal_logo": config.portal_logo.name or None,
+        "primary_color": config.primary_color,
+        "secondary_color": config.secondary_color,
+        "welcome_message": config.welcome_message,
+        "enabled_modules": enabled_modules(config),
+        "is_active": config.is_active,
+        "allow_file_sharing": config.allow_file_sharing,
+        "show_activity_feed": config.show_activity_feed,
+        "token_expiration_days": config.token_expiration_days,
+    }
+
+
+# Built once per process and office, dropped with the configuration (``selectors``): integrators
+# poll this endpoint.
+_config_payloads = generation_cache(_config_payload)
 
 
 class ConfigView(PorticoAPIView):
@@ -44,22 +71,7 @@ class ConfigView(PorticoAPIView):
         tags=["client-portal"],
     )
     def get(self, request):
-        from ..selectors import enabled_modules
-
-        config = portal_config_get()
-        data = {
-            "portal_name": config.portal_name,
-            "portal_logo": config.portal_logo.name or None,
-            "primary_color": config.primary_color,
-            "secondary_color": config.secondary_color,
-            "welcome_message": config.welcome_message,
-            "enabled_modules": enabled_modules(config),
-            "is_active": config.is_active,
-            "allow_file_sharing": config.allow_file_sharing,
-            "show_activity_feed": config.show_activity_feed,
-            "token_expiration_days": config.token_expiration_days,
-        }
-        return Response({"data": data})
+        return Response({"data": _config_payloads.get(connection.schema_name)})
 
 
 class InviteSerializer(serializers.Serializer):

@@ -86,3 +86,22 @@ def test_a_suspended_office_is_refused_on_the_platform_host_at_once(office_a, ap
     response = client.get(CONFIG)
     assert response.status_code == 403
     assert response.json() == {"message": "This portal is suspended."}
+
+
+def test_the_config_answer_follows_a_settings_change_at_once(
+    office_a, api_key_a, django_capture_on_commit_callbacks
+):
+    from django_tenants.utils import tenant_context
+
+    from portal_core.models import PortalConfig
+    from portal_core.services import module_enable
+
+    client = api(office_a.host, api_key_a)
+    assert client.get(CONFIG).json()["data"]["enabled_modules"] == []
+    with tenant_context(office_a.tenant), django_capture_on_commit_callbacks(execute=True):
+        config = PortalConfig.objects.get()
+        config.portal_name = "Alpha Homes"
+        config.save()
+        module_enable(key="notes")
+    data = client.get(CONFIG).json()["data"]
+    assert data["portal_name"] == "Alpha Homes" and data["enabled_modules"] == ["notes"]
