@@ -79,7 +79,8 @@ def _actor(request) -> str:
     return request.user.email or request.user.get_username()
 
 
-def _query_without(request, *names: str) -> str:
+def query_without(request, *names: str) -> str:
+    """The request's query string without ``names`` (for pagination and filter links)."""
     query = request.GET.copy()
     for name in names:
         query.pop(name, None)
@@ -102,7 +103,7 @@ def contact_list(request):
             "form": form,
             "page": page,
             "filtered": any(filters.values()),
-            "query_string": _query_without(request, "page"),
+            "query_string": query_without(request, "page"),
             "bulk_actions": BULK_ACTIONS.items(),
             "total": Contact.objects.count(),
         },
@@ -205,7 +206,7 @@ def company_list(request):
     return render_office(
         request,
         "portal_core/office/companies/list.html",
-        {"form": form, "page": page, "query": query, "query_string": _query_without(request, "page")},
+        {"form": form, "page": page, "query": query, "query_string": query_without(request, "page")},
     )
 
 

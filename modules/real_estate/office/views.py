@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from portal_core.models import Contact
 from portal_core.office import render_office, staff_required
+from portal_core.office_contacts import query_without
 
 from .. import services
 from ..models import ClientGroup, Deal, OfferedProperty, Property, PropertyPhoto, Viewing
@@ -104,13 +105,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _query_without(request, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def _refused(request, form, exc: ValidationError, *, field: str | None = None) -> None:
     """A service's refusal of an action on an object: its messages go on the form's fields they
     name (or ``field``); one about the object as a whole (already answered, no longer active…) goes
@@ -142,7 +136,7 @@ def property_list(request):
             "form": form,
             "page": page,
             "filtered": any(value not in ("", None) for value in filters.values()),
-            "query_string": _query_without(request, "page"),
+            "query_string": query_without(request, "page"),
             "total": Property.objects.count(),
         },
     )
@@ -341,7 +335,7 @@ def deal_list(request):
             "form": form,
             "page": page,
             "filtered": any(value not in ("", None) for value in filters.values()),
-            "query_string": _query_without(request, "page"),
+            "query_string": query_without(request, "page"),
             "contact": filters["contact"],
         },
     )
@@ -418,7 +412,7 @@ def deal_detail(request, pk):
             "tabs": tabs,
             "counts": counts,
             "status_form": DealStatusForm(initial={"status": deal.status}),
-            "query_string": _query_without(request, "page"),
+            "query_string": query_without(request, "page"),
             "back": request.get_full_path(),
         },
     )
@@ -513,7 +507,7 @@ def agenda(request):
             "to_mark": queries.viewings_to_mark_visited(now=now)[:AGENDA_PER_PAGE],
             "proposed": queries.viewings_awaiting_client(),
             "page": page,
-            "query_string": _query_without(request, "page"),
+            "query_string": query_without(request, "page"),
             "now": now,
         },
     )
@@ -654,7 +648,7 @@ def inbox(request):
     return _render(
         request,
         "real_estate/office/messages/inbox.html",
-        {"page": page, "unread_only": unread_only, "query_string": _query_without(request, "page")},
+        {"page": page, "unread_only": unread_only, "query_string": query_without(request, "page")},
     )
 
 
