@@ -4,9 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from modules.registry import registry
-
-from .selectors import enabled_modules, portal_config_get
+from .selectors import enabled_parts, portal_config_get
 
 
 @dataclass(frozen=True)
@@ -23,10 +21,7 @@ def setup_checklist(request) -> list[ChecklistItem]:
 
     config = portal_config_get()
     has_key = any(k.is_active for k in ApiKey.objects.filter(tenant_id=request.tenant.id, revoked_at=None))
-    content_checks = [
-        m.first_content for key in enabled_modules() if (m := registry.get(key)) and m.first_content
-    ]
-    first_content = any(check(request) for check in content_checks)
+    first_content = any(check(request) for _module, check in enabled_parts("first_content"))
     return [
         ChecklistItem(
             "portal_on",

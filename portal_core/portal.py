@@ -14,28 +14,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from modules.registry import registry
-
 from . import access, profile
 from .client_auth import client_refresh_session, client_required, is_preview
 from .models import ActivityEntry, SharedFile
 from .passwords import policy_rules
-from .selectors import enabled_modules, portal_config_get, welcome_text
+from .selectors import enabled_parts, portal_config_get, welcome_text
 
 
 def portal_nav() -> list[dict]:
-    items = []
-    for key in enabled_modules():
-        module = registry.get(key)
-        for item in module.portal_nav:
-            items.append(
-                {
-                    "label": item.label,
-                    "url": reverse(f"{module.portal_namespace}:{item.url_name}"),
-                    "module": key,
-                }
-            )
-    return items
+    """The client's navigation: each switched-on module's entries."""
+    return [
+        {
+            "label": item.label,
+            "url": reverse(f"{module.portal_namespace}:{item.url_name}"),
+            "module": module.key,
+        }
+        for module, items in enabled_parts("portal_nav")
+        for item in items
+    ]
 
 
 def portal_context(request, **extra) -> dict:
@@ -54,11 +50,7 @@ def portal_context(request, **extra) -> dict:
 @client_required
 def home(request):
     config = portal_config_get()
-    statistics = []
-    for key in enabled_modules():
-        module = registry.get(key)
-        if module.statistics:
-            statistics.extend(module.statistics(request))
+    statistics = [figure for _module, figures in enabled_parts("statistics") for figure in figures(request)]
     client = request.client
     feed = []
     if config.show_activity_feed:

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from modules.registry import registry
 from tenants.routing import generation_cache
 
 from .models import ActivityEntry, Contact, PortalAccount, PortalConfig
@@ -59,14 +60,17 @@ def portal_facts() -> PortalFacts:
 
 def enabled_modules(config: PortalConfig | None = None) -> list[str]:
     """The registered modules switched on for this office (pass ``config`` if it is at hand)."""
-    from modules.registry import registry
-
     keys = config.enabled_modules if config is not None else portal_facts().enabled_modules
     return [key for key in keys if key in registry]
 
 
 def module_is_enabled(key: str) -> bool:
     return key in enabled_modules()
+
+
+def enabled_parts(name: str) -> list:
+    """``(module, value)`` of the part ``name`` of every module switched on for this office."""
+    return registry.parts(name, keys=enabled_modules())
 
 
 # --- office dashboard ---------------------------------------------------------------------------

@@ -48,6 +48,35 @@ def test_it_refuses_events_outside_the_module_prefix(monkeypatch):
         Registry().register(apps.get_app_config("sample_notes"))
 
 
+def test_it_names_the_module_and_the_part_of_a_wrong_kind(monkeypatch):
+    import tests.sample_module.dashboard as dashboard
+
+    monkeypatch.setattr(dashboard, "statistics", ["not", "callable"])
+    with pytest.raises(ImproperlyConfigured) as refused:
+        Registry().register(apps.get_app_config("sample_notes"))
+    message = str(refused.value)
+    assert "Module 'notes', part 'statistics'" in message
+    assert "dashboard.statistics must be callable" in message
+
+
+def test_it_reads_every_part_from_the_one_table():
+    from modules.registry import PARTS
+
+    notes = registry.get("notes")
+    assert {part.name for part in PARTS} <= set(notes.parts)
+    assert notes.demo_seed is None and notes.email_defaults == {}  # absent parts are empty
+    assert callable(notes.statistics) and notes.portal_urlpatterns
+
+
+def test_it_gives_a_part_of_the_chosen_modules_in_one_call():
+    chosen = registry.parts("portal_nav", keys=["notes", "proposals"])
+    assert [module.key for module, _items in chosen] == ["notes"]  # proposals has no navigation
+    assert chosen[0][1] == [NavItem(label="Notes", url_name="list", icon="note")]
+    assert [m.key for m, _ in registry.parts("portal_nav", keys=[])] == []
+    with pytest.raises(KeyError):
+        registry.parts("no_such_part")
+
+
 def test_it_keeps_module_tables_in_every_tenant_schema(office_a, office_b):
     from tests.sample_module.models import Note
 
