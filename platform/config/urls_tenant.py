@@ -2,16 +2,10 @@
 
 from django.urls import include, path
 
-from modules.urls import office_patterns, portal_patterns
-from portal_core import office
-
-office_urls = [
-    *office.urlpatterns,
-    *office_patterns(),
-]
+from modules.urls import portal_patterns
 
 urlpatterns = [
-    path("office/", include((office_urls, "office"))),
+    path("office/", include("portal_core.office.urls")),
     path("api/v1/", include(("portal_core.api.urls", "api"))),
     path("", include("portal_core.urls")),
     *portal_patterns(),

@@ -1,5 +1,5 @@
 """Forms of the office's real-estate pages. They check what a browser sends; the services check the
-business rules and the views put their refusals back on these forms (``errors_onto``)."""
+business rules and the views put their refusals back on these forms (the shell's ``errors_onto``)."""
 
 from __future__ import annotations
 
@@ -17,25 +17,6 @@ from ..services import MAX_MESSAGE_LENGTH, PROPERTY_FIELDS
 ANY = [("", "Any")]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 COORDINATE_PLACES = Decimal("0.000001")
-
-
-def errors_onto(
-    form: forms.Form,
-    exc: ValidationError,
-    fields: dict[str, str] | None = None,
-    *,
-    default: str | None = None,
-) -> None:
-    """Put a service's ``ValidationError`` on ``form``: each message on the field it names (through
-    ``fields``, a map of the service's names to the form's, when they differ), a message naming no
-    field on ``default`` when given, else on the form."""
-    fields = fields or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(default, exc.messages)
-        return
-    for name, messages in exc.message_dict.items():
-        name = fields.get(name, name)
-        form.add_error(name if name in form.fields else None, messages)
 
 
 class DateTimeLocalField(forms.DateTimeField):

@@ -21,8 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portal_core.models import Contact
-from portal_core.office import render_office, staff_required
-from portal_core.office_contacts import query_without
+from portal_core.office.shell import actor, errors_onto, query_without, render_office, staff_required
 
 from .. import services
 from ..models import ClientGroup, Deal, OfferedProperty, Property, PropertyPhoto, Viewing
@@ -51,7 +50,6 @@ from .forms import (
     SlotChoiceForm,
     ViewingCancelForm,
     ViewingTimeForm,
-    errors_onto,
 )
 
 NS = "office:real_estate_office"
@@ -76,10 +74,6 @@ SECTIONS = [
 
 def _url(name: str, *args) -> str:
     return reverse(f"{NS}:{name}", args=args)
-
-
-def _actor(request) -> str:
-    return request.user.email or request.user.get_username()
 
 
 def _render(request, template: str, context: dict | None = None, **kwargs):
@@ -354,7 +348,7 @@ def deal_create(request):
                 contact=form.cleaned_data["contact"],
                 title=form.cleaned_data["title"],
                 notes=form.cleaned_data["notes"],
-                actor=_actor(request),
+                actor=actor(request),
             )
         except ValidationError as exc:
             errors_onto(form, exc)
@@ -445,7 +439,7 @@ def deal_offer(request, pk):
             with transaction.atomic():
                 for prop in chosen:
                     try:
-                        services.property_offer(deal=deal, property=prop, actor=_actor(request))
+                        services.property_offer(deal=deal, property=prop, actor=actor(request))
                     except ValidationError as exc:
                         raise ValidationError(
                             {"properties": [f"{prop.title}: {m}" for m in exc.messages]}
@@ -481,7 +475,7 @@ def deal_offer(request, pk):
 def offer_approve(request, pk):
     offer = get_object_or_404(OfferedProperty.objects.select_related("property", "deal__contact"), pk=pk)
     try:
-        services.property_approve(offer=offer, approved_by=request.user, actor=_actor(request))
+        services.property_approve(offer=offer, approved_by=request.user, actor=actor(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -559,7 +553,7 @@ def viewing_confirm(request, pk):
     viewing = _viewing(pk)
 
     def confirm(data):
-        services.viewing_confirm(viewing=viewing, start=data["slot"].start, actor=_actor(request))
+        services.viewing_confirm(viewing=viewing, start=data["slot"].start, actor=actor(request))
         return f"Viewing confirmed for {_when(data['slot'].start)}. The client gets an email."
 
     return _viewing_action(
@@ -578,7 +572,7 @@ def viewing_propose(request, pk):
             raise ValidationError(
                 "Only a requested viewing can get another time; move a confirmed one instead."
             )
-        answered = services.viewing_confirm(viewing=viewing, start=data["start"], actor=_actor(request))
+        answered = services.viewing_confirm(viewing=viewing, start=data["start"], actor=actor(request))
         if answered.status == Viewing.Status.CONFIRMED:  # the time was one the client had chosen
             return f"Viewing confirmed for {_when(answered.start)}. The client gets an email."
         return (
@@ -595,7 +589,7 @@ def viewing_reschedule(request, pk):
     viewing = _viewing(pk)
 
     def reschedule(data):
-        moved = services.viewing_reschedule(viewing=viewing, start=data["start"], actor=_actor(request))
+        moved = services.viewing_reschedule(viewing=viewing, start=data["start"], actor=actor(request))
         return f"Viewing moved to {_when(moved.start or moved.proposed_start)}. The client gets an email."
 
     return _viewing_action(
@@ -610,7 +604,7 @@ def viewing_cancel(request, pk):
 
     def cancel(data):
         services.viewing_cancel(
-            viewing=viewing, by=Viewing.Party.OFFICE, actor=_actor(request), reason=data["reason"]
+            viewing=viewing, by=Viewing.Party.OFFICE, actor=actor(request), reason=data["reason"]
         )
         return "Viewing cancelled. The client gets an email."
 
@@ -622,7 +616,7 @@ def viewing_cancel(request, pk):
 def viewing_visited(request, pk):
     viewing = _viewing(pk)
     try:
-        services.viewing_mark_visited(viewing=viewing, actor=_actor(request))
+        services.viewing_mark_visited(viewing=viewing, actor=actor(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{NS}:viewing-detail", pk=pk)
@@ -660,7 +654,7 @@ def message_detail(request, pk):
     form = ReplyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.agent_reply(message=message, body=form.cleaned_data["body"], actor=_actor(request))
+            services.agent_reply(message=message, body=form.cleaned_data["body"], actor=actor(request))
         except ValidationError as exc:
             _refused(request, form, exc)
         else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,10 +11,9 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .catalogue import CORE_EVENT_TYPES, event_catalogue
-from .forms import EndpointForm
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from .services import (
+from webhooks.catalogue import event_catalogue
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from webhooks.services import (
     delivery_redeliver,
     endpoint_create,
     endpoint_delete,
@@ -27,32 +24,10 @@ from .services import (
     endpoint_update,
 )
 
+from ..forms_webhooks import EndpointForm
+from .shell import errors_onto, render_office, staff_required
+
 DELIVERIES_PER_PAGE = 20
-
-
-# portal_core.office includes these pages, so it is imported when a view runs, not at import time.
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        from portal_core.office import staff_required as core_staff_required
-
-        return core_staff_required(view)(request, *args, **kwargs)
-
-    return wrapper
-
-
-def render_office(request, template, context=None, **kwargs):
-    from portal_core.office import render_office as core_render_office
-
-    return core_render_office(request, template, context, **kwargs)
-
-
-def _form_errors(form: EndpointForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @staff_required
@@ -62,7 +37,7 @@ def endpoint_list(request):
     ).order_by("-created", "-id")
     return render_office(
         request,
-        "webhooks/list.html",
+        "portal_core/office/webhooks/list.html",
         {"endpoints": endpoints, "descriptions": {t.name: t.description for t in event_catalogue()}},
     )
 
@@ -78,11 +53,11 @@ def endpoint_new(request):
                 event_types=form.chosen_event_types(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, "Endpoint added. Copy its signing secret to verify what we send.")
             return redirect("office:webhook-detail", pk=endpoint.pk)
-    return render_office(request, "webhooks/form.html", {"form": form, "endpoint": None})
+    return render_office(request, "portal_core/office/webhooks/form.html", {"form": form, "endpoint": None})
 
 
 @staff_required
@@ -98,11 +73,13 @@ def endpoint_edit(request, pk):
                 event_types=form.chosen_event_types(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, "Endpoint saved.")
             return redirect("office:webhook-detail", pk=endpoint.pk)
-    return render_office(request, "webhooks/form.html", {"form": form, "endpoint": endpoint})
+    return render_office(
+        request, "portal_core/office/webhooks/form.html", {"form": form, "endpoint": endpoint}
+    )
 
 
 def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False) -> dict:
@@ -124,7 +101,6 @@ def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False)
         "statuses": WebhookDelivery.Status.choices,
         "reveal": reveal,
         "subscribed": [(name, descriptions.get(name, "")) for name in endpoint.event_types],
-        "core_types": CORE_EVENT_TYPES,
     }
 
 
@@ -132,7 +108,9 @@ def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False)
 @never_cache
 def endpoint_detail(request, pk):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    return render_office(request, "webhooks/detail.html", _detail_context(request, endpoint))
+    return render_office(
+        request, "portal_core/office/webhooks/detail.html", _detail_context(request, endpoint)
+    )
 
 
 @staff_required
@@ -142,8 +120,10 @@ def endpoint_secret(request, pk):
     page reloads with it shown)."""
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     if request.htmx:
-        return render(request, "webhooks/_secret.html", {"endpoint": endpoint, "reveal": True})
-    return render_office(request, "webhooks/detail.html", _detail_context(request, endpoint, reveal=True))
+        context = {"endpoint": endpoint, "reveal": True}
+        return render(request, "portal_core/office/webhooks/_secret.html", context)
+    context = _detail_context(request, endpoint, reveal=True)
+    return render_office(request, "portal_core/office/webhooks/detail.html", context)
 
 
 @staff_required

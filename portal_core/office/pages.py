@@ -1,13 +1,12 @@
-"""The office console at ``/office/`` on a tenant's host."""
-
-from functools import wraps
+"""The office console's own pages: sign-in, home, portal and email settings, modules, API keys, and
+previewing the portal as a client."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -15,56 +14,16 @@ from django.views.decorators.http import require_POST
 from modules.registry import registry
 from tenants.models import ApiKey, Plan
 from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
-from webhooks import office as webhooks_office
 
-from . import office_contacts
-from .checklist import setup_checklist
-from .forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm
-from .selectors import enabled_modules, portal_config_get
-from .services import module_disable, module_enable, portal_config_update
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated or not user.is_staff:
-            return redirect(f"{reverse('office:login')}?next={request.get_full_path()}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def office_nav(request) -> list[dict]:
-    items = [
-        {"label": "Home", "url": reverse("office:home")},
-        {"label": "Contacts", "url": reverse("office:contacts")},
-        {"label": "Companies", "url": reverse("office:companies")},
-        {"label": "Portal settings", "url": reverse("office:settings")},
-        {"label": "Modules", "url": reverse("office:modules")},
-    ]
-    for key in enabled_modules():
-        module = registry.get(key)
-        for item in module.office_nav:
-            items.append(
-                {
-                    "label": item.label,
-                    "url": reverse(f"office:{module.office_namespace}:{item.url_name}"),
-                    "module": key,
-                }
-            )
-    items += [
-        {"label": "Email", "url": reverse("office:email")},
-        {"label": "Email templates", "url": reverse("office:email-templates")},
-        {"label": "API keys", "url": reverse("office:api-keys")},
-        {"label": "Webhooks", "url": reverse("office:webhooks")},
-    ]
-    return items
-
-
-def render_office(request, template, context=None, **kwargs):
-    context = {"nav": office_nav(request), "config": portal_config_get(), **(context or {})}
-    return render(request, template, context, **kwargs)
+from ..activity import activity_record
+from ..checklist import setup_checklist
+from ..client_auth import SESSION_PREVIEW
+from ..forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm
+from ..models import ActivityEntry, PortalAccount
+from ..selectors import enabled_modules, portal_config_get
+from ..services import module_disable, module_enable, portal_config_update
+from .dashboard import dashboard_context
+from .shell import render_office, staff_required
 
 
 class OfficeLoginView(auth_views.LoginView):
@@ -99,7 +58,7 @@ def home(request):
             "checklist": checklist,
             "done": sum(i.done for i in checklist),
             "total": len(checklist),
-            **office_portal.dashboard_context(),
+            **dashboard_context(),
         },
     )
 
@@ -206,10 +165,6 @@ def api_key_revoke_view(request, pk):
 @require_POST
 def preview_start(request, account_id):
     """See the portal as this client sees it: read-only, bannered, recorded on the contact."""
-    from .activity import activity_record
-    from .client_auth import SESSION_PREVIEW
-    from .models import ActivityEntry, PortalAccount
-
     account = get_object_or_404(PortalAccount, pk=account_id)
     request.session[SESSION_PREVIEW] = account.pk
     activity_record(
@@ -225,9 +180,6 @@ def preview_start(request, account_id):
 
 def preview_finish(request):
     """End a preview and go back to the previewed contact (or company)."""
-    from .client_auth import SESSION_PREVIEW
-    from .models import PortalAccount
-
     account_id = request.session.pop(SESSION_PREVIEW, None)
     account = PortalAccount.objects.filter(pk=account_id).first()
     if account is not None and account.contact_id:
@@ -243,9 +195,6 @@ def preview_end(request):
     return preview_finish(request)
 
 
-# Imported last: its views use staff_required and render_office above.
-from . import office_portal  # noqa: E402
-
 urlpatterns = [
     path("preview/<int:account_id>/", preview_start, name="preview-start"),
     path("preview/end/", preview_end, name="preview-end"),
@@ -259,7 +208,4 @@ urlpatterns = [
     path("modules/<str:key>/", module_toggle, name="module-toggle"),
     path("api-keys/", api_keys, name="api-keys"),
     path("api-keys/<int:pk>/revoke/", api_key_revoke_view, name="api-key-revoke"),
-    *office_contacts.urlpatterns,
-    *office_portal.urlpatterns,
-    *webhooks_office.urlpatterns,
 ]

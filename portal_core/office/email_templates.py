@@ -1,4 +1,5 @@
-"""The office console's dashboard figures and its email-template pages (``/office/email-templates/``)."""
+"""The office's email-template pages (``/office/email-templates/``): every client email in every
+language, edited with a live preview, and reset to Portico's wording."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.views.decorators.http import require_POST
 
-from .email_templates import (
+from ..email_templates import (
     KIND_DESCRIPTIONS,
     REQUIRED_TOKEN,
     email_template_customised,
@@ -22,87 +23,11 @@ from .email_templates import (
     email_template_sample_values,
     email_template_save,
 )
-from .emails import TOKENS, template_for
-from .forms import EmailTemplateForm
-from .models import EmailTemplate
-from .office import render_office, staff_required
-from .selectors import account_status_counts, logins_per_day, portal_config_get, recent_activity
-
-# --- dashboard ----------------------------------------------------------------------------------
-
-CHART_DAYS = 30
-CHART_WIDTH, CHART_HEIGHT = 300, 100
-CHART_TOP_GAP = 6  # room above the tallest bar
-
-
-def contact_url(contact_id: int | None) -> str | None:
-    """The contact's page in the office, when that page exists (the contacts pages are optional)."""
-    if contact_id is None:
-        return None
-    try:
-        return reverse("office:contact-detail", kwargs={"pk": contact_id})
-    except NoReverseMatch:
-        return None
-
-
-def logins_chart(points: list[tuple]) -> dict:
-    """Bar geometry in a ``CHART_WIDTH`` × ``CHART_HEIGHT`` view box, with the figures it summarises."""
-    total = sum(count for _day, count in points)
-    peak = max((count for _day, count in points), default=0)
-    slot = CHART_WIDTH / max(len(points), 1)
-    bars = []
-    for index, (day, count) in enumerate(points):
-        height = (CHART_HEIGHT - CHART_TOP_GAP) * count / peak if peak else 0
-        height = max(height, 1.5)  # a stub marks a day without sign-ins
-        bars.append(
-            {
-                "day": day,
-                "count": count,
-                "x": round(index * slot + slot * 0.15, 2),
-                "width": round(slot * 0.7, 2),
-                "y": round(CHART_HEIGHT - height, 2),
-                "height": round(height, 2),
-            }
-        )
-    busiest = max(points, key=lambda point: point[1]) if peak else None
-    summary = f"Sign-ins over the last {len(points)} days: {total} in total"
-    if busiest:
-        summary += f", most on {busiest[0].day} {busiest[0]:%B} ({busiest[1]})"
-    return {
-        "bars": bars,
-        "total": total,
-        "peak": peak,
-        "summary": summary + ".",
-        "first": points[0][0] if points else None,
-        "last": points[-1][0] if points else None,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-    }
-
-
-def dashboard_context() -> dict:
-    """What the office home shows below the set-up checklist."""
-    counts = account_status_counts()
-    reached = counts["invited"] + counts["joined"]
-    activity = [
-        {
-            "entry": entry,
-            "who": entry.contact.full_name
-            if entry.contact
-            else (entry.company.name if entry.company else ""),
-            "url": contact_url(entry.contact_id),
-        }
-        for entry in recent_activity(10)
-    ]
-    return {
-        "counts": counts,
-        "joined_percent": round(100 * counts["joined"] / reached) if reached else 0,
-        "activity": activity,
-        "logins": logins_chart(logins_per_day(days=CHART_DAYS)),
-    }
-
-
-# --- email templates ----------------------------------------------------------------------------
+from ..emails import TOKENS, template_for
+from ..forms import EmailTemplateForm
+from ..models import EmailTemplate
+from ..selectors import portal_config_get
+from .shell import render_office, staff_required
 
 
 def _language_name(code: str) -> str:

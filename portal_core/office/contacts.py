@@ -6,7 +6,6 @@ turn requests into calls and results into messages and pages."""
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import contacts as contact_services
-from .access import (
+from .. import contacts as contact_services
+from ..access import (
     AccessError,
     access_token_get_or_create,
     magic_link_send,
@@ -32,7 +31,7 @@ from .access import (
     portal_account_invite,
     portal_account_reset_password,
 )
-from .forms_contacts import (
+from ..forms_contacts import (
     BulkForm,
     CompanyForm,
     CompanySearchForm,
@@ -42,10 +41,12 @@ from .forms_contacts import (
     InviteForm,
     SharedFileForm,
 )
-from .models import ActivityEntry, BulkJob, Company, Contact, PortalAccount, SharedFile
-from .profile import shared_file_upload
-from .selectors import enabled_modules
-from .tasks import BULK_ACTIONS, EMAIL_ERRORS, bulk_job_start
+from ..models import ActivityEntry, BulkJob, Company, Contact, PortalAccount, SharedFile
+from ..profile import shared_file_upload
+from ..selectors import enabled_parts, portal_config_get
+from ..tasks import BULK_ACTIONS, EMAIL_ERRORS, bulk_job_start
+from .pages import preview_start
+from .shell import actor, query_without, render_office, staff_required
 
 logger = logging.getLogger(__name__)
 CONTACTS_PER_PAGE = 50
@@ -55,36 +56,6 @@ DIRECT_LINK_SESSION = "office:direct-link"
 IMPORT_REPORT_SESSION = "office:import-report"
 IMPORT_REPORT_MAX_ERRORS = 500
 HOLDERS = {"contact": Contact, "company": Company}
-
-
-def staff_required(view):
-    """``office.staff_required``, looked up when called: ``office`` imports this module."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        from .office import staff_required as office_staff_required
-
-        return office_staff_required(view)(request, *args, **kwargs)
-
-    return wrapper
-
-
-def render_office(request, template, context=None, **kwargs):
-    from .office import render_office as office_render
-
-    return office_render(request, template, context, **kwargs)
-
-
-def _actor(request) -> str:
-    return request.user.email or request.user.get_username()
-
-
-def query_without(request, *names: str) -> str:
-    """The request's query string without ``names`` (for pagination and filter links)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 # --- contacts -----------------------------------------------------------------------------------
@@ -118,7 +89,7 @@ def contact_create(request):
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = contact_services.contact_create(**form.cleaned_data, actor=_actor(request))
+            contact = contact_services.contact_create(**form.cleaned_data, actor=actor(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -138,7 +109,7 @@ def contact_edit(request, pk):
         try:
             # A fresh copy: validating the form already applied its values to ``contact``.
             saved = contact_services.contact_update(
-                contact=Contact.objects.get(pk=pk), **form.cleaned_data, actor=_actor(request)
+                contact=Contact.objects.get(pk=pk), **form.cleaned_data, actor=actor(request)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -183,14 +154,11 @@ def contact_detail(request, pk):
 
 def _module_panels(request, contact) -> list:
     """The cards the office's switched-on modules add to a contact's page."""
-    from modules.registry import registry
-
-    panels = []
-    for key in enabled_modules():
-        module = registry.get(key)
-        if module.contact_panels is not None:
-            panels += [(key, panel) for panel in module.contact_panels(request, contact)]
-    return panels
+    return [
+        (module.key, panel)
+        for module, contact_panels in enabled_parts("contact_panels")
+        for panel in contact_panels(request, contact)
+    ]
 
 
 # --- companies ----------------------------------------------------------------------------------
@@ -215,7 +183,7 @@ def company_create(request):
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company = contact_services.company_create(**form.cleaned_data, actor=_actor(request))
+            company = contact_services.company_create(**form.cleaned_data, actor=actor(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -233,7 +201,7 @@ def company_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             contact_services.company_update(
-                company=Company.objects.get(pk=pk), **form.cleaned_data, actor=_actor(request)
+                company=Company.objects.get(pk=pk), **form.cleaned_data, actor=actor(request)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -280,8 +248,6 @@ INVITATION_KINDS = ("invitation", "invitation_temporary_password")
 
 
 def _account_context(request, kind: str, holder, account: PortalAccount | None) -> dict:
-    from .selectors import portal_config_get
-
     link = request.session.get(DIRECT_LINK_SESSION)
     direct_link = None
     if link and account is not None and link.get("account") == account.pk:
@@ -349,7 +315,7 @@ def account_invite(request, pk, *, kind):
                 account=account,
                 custom_message=form.cleaned_data["custom_message"],
                 temporary_password=temporary,
-                actor=_actor(request),
+                actor=actor(request),
             )
             how = "a temporary password" if temporary else "a link to set their password"
             return f"Invitation sent to {account.email} with {how}."
@@ -371,7 +337,7 @@ def account_direct_link(request, pk, *, kind):
     def direct_link(account):
         if account.status == PortalAccount.Status.DISABLED:
             raise AccessError("This portal account is disabled. Enable it first", code="disabled")
-        token = access_token_get_or_create(account=account, created_by=_actor(request))
+        token = access_token_get_or_create(account=account, created_by=actor(request))
         expires = date_format(timezone.localtime(token.token.expires_at), "j F Y")
         link.update(account=account.pk, url=token.url, expires=expires)
         return ""
@@ -392,7 +358,7 @@ def account_direct_link(request, pk, *, kind):
 @require_POST
 def account_login_email(request, pk, *, kind):
     def login_email(account):
-        magic_link_send(account=account, actor=_actor(request), kind="login_email")
+        magic_link_send(account=account, actor=actor(request), kind="login_email")
         return f"Login email sent to {account.email}."
 
     _run(request, kind, pk, login_email)
@@ -403,7 +369,7 @@ def account_login_email(request, pk, *, kind):
 @require_POST
 def account_reset_password(request, pk, *, kind):
     def reset(account):
-        portal_account_reset_password(account=account, actor=_actor(request))
+        portal_account_reset_password(account=account, actor=actor(request))
         return (
             "Password reset: the old password no longer works. Send a portal invite or copy the "
             "direct link so they can choose a new one."
@@ -419,7 +385,7 @@ def account_disable(request, pk, *, kind):
     def disable(account):
         if account.status == PortalAccount.Status.DISABLED:
             return "Portal access was already disabled."
-        portal_account_disable(account=account, actor=_actor(request))
+        portal_account_disable(account=account, actor=actor(request))
         return "Portal access disabled. Their links and sessions no longer work; their data is kept."
 
     _run(request, kind, pk, disable)
@@ -432,7 +398,7 @@ def account_enable(request, pk, *, kind):
     def enable(account):
         if account.status != PortalAccount.Status.DISABLED:
             return "Portal access was already enabled."
-        portal_account_enable(account=account, actor=_actor(request))
+        portal_account_enable(account=account, actor=actor(request))
         return "Portal access enabled."
 
     _run(request, kind, pk, enable)
@@ -443,8 +409,6 @@ def account_enable(request, pk, *, kind):
 @require_POST
 def account_preview(request, pk, *, kind):
     """Preview for a holder that has no portal account yet: create it, then ``office:preview-start``."""
-    from .office import preview_start
-
     account = portal_account_for(**{kind: _holder_or_404(kind, pk)})
     return preview_start(request, account.pk)
 
@@ -464,7 +428,7 @@ def account_file_upload(request, pk, *, kind):
                 account=account,
                 upload=form.cleaned_data["file"],
                 uploaded_by="staff",
-                actor_label=_actor(request),
+                actor_label=actor(request),
             )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -525,7 +489,7 @@ def contacts_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             report = contact_services.contacts_import_csv(
-                file=form.cleaned_data["file"], owner=request.user, actor=_actor(request)
+                file=form.cleaned_data["file"], owner=request.user, actor=actor(request)
             )
         except ValidationError as exc:
             form.add_error("file", exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .catalogue import event_catalogue
+from webhooks.catalogue import event_catalogue
 
 
 class EndpointForm(forms.Form):

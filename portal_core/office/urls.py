@@ -1,0 +1,16 @@
+"""The office's URL list (namespace ``office``): the core's pages, then each module's under
+``/office/<key-with-dashes>/`` (namespace ``office:<key>_office``). Pages never import it."""
+
+from modules.urls import office_patterns
+
+from . import contacts, email_templates, pages, webhooks
+
+app_name = "office"
+
+urlpatterns = [
+    *pages.urlpatterns,
+    *contacts.urlpatterns,
+    *email_templates.urlpatterns,
+    *webhooks.urlpatterns,
+    *office_patterns(),
+]
