@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
 from tenants.tokens import new_code, new_token, token_hash, token_matches
-from webhooks.payloads import account_payload, contact_payload, token_payload
 from webhooks.services import event_emit
 
 from .activity import activity_record
 from .emails import send_client_email
 from .models import ActivityEntry, Company, Contact, PortalAccount, PortalToken, RegistrationRequest
 from .passwords import validate_client_password
+from .payloads import account_payload, contact_payload, token_payload
 from .selectors import portal_config_get
 
 MAGIC_LINK_MINUTES = 15

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from webhooks.payloads import contact_payload
 from webhooks.services import event_emit, events_emit
 
 from .activity import activity_record
@@ -26,6 +25,7 @@ from .activity import activity_record
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 from .models import ActivityEntry, Company, Contact, PortalAccount
+from .payloads import contact_payload
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "language", "company", "owner")

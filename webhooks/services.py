@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -45,12 +45,14 @@ def _plain_json(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def _module_disabled(event_type: str) -> bool:
-    from modules.registry import registry
-    from portal_core.selectors import module_is_enabled
+_emission_gates: list[Callable[[str], bool]] = []
 
-    key = event_type.split(".", 1)[0]
-    return key in registry and not module_is_enabled(key)
+
+def emission_gate_add(gate: Callable[[str], bool]) -> None:
+    """Let ``gate(event_type)`` decide, where an event is emitted, whether it is emitted at all (in
+    the office's schema). The core adds one at start-up: a module switched off emits nothing."""
+    if gate not in _emission_gates:
+        _emission_gates.append(gate)
 
 
 def event_emit(*, type: str, data: dict) -> WebhookEvent | None:  # noqa: A002 - the event's "type"
@@ -59,8 +61,9 @@ def event_emit(*, type: str, data: dict) -> WebhookEvent | None:  # noqa: A002 -
     Writes the event (the outbox row) and one delivery per endpoint, and enqueues each delivery:
     with the database broker the queued task commits or rolls back with the change that caused
     the event; with Redis it is sent after the commit, and the sweeper catches any lost one.
-    An event of a module the office has switched off is not emitted at all; nor is an event no
-    endpoint wants. Returns the event, or ``None`` when nothing was written.
+    An event a gate refuses (``emission_gate_add``: a module the office has switched off) is not
+    emitted at all; nor is an event no endpoint wants. Returns the event, or ``None`` when nothing
+    was written.
     """
     events = events_emit(type=type, items=[data])
     return events[0] if events else None
@@ -69,7 +72,7 @@ def event_emit(*, type: str, data: dict) -> WebhookEvent | None:  # noqa: A002 -
 def events_emit(*, type: str, items: Iterable[dict]) -> list[WebhookEvent]:  # noqa: A002
     """:func:`event_emit` for many events of one type (an import): the endpoints are read once and
     the events and deliveries written in bulk, in the caller's transaction."""
-    if _module_disabled(type):
+    if not all(gate(type) for gate in _emission_gates):
         return []
     endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.receives(type)]
     return _events_write(event_type=type, items=items, endpoints=endpoints)

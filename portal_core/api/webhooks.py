@@ -11,9 +11,16 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from webhooks import services
-from webhooks.catalogue import CORE_EVENT_TYPES, TEST_EVENT_TYPE, event_catalogue, event_type_names
+from webhooks.catalogue import (
+    TEST_EVENT_DESCRIPTION,
+    TEST_EVENT_EXAMPLE,
+    TEST_EVENT_TYPE,
+    event_catalogue,
+    event_type_names,
+)
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
+from .. import events
 from . import serializers as s
 from .base import PorticoGenericView, service_errors
 
@@ -134,88 +141,38 @@ class WebhookEventTypeSerializer(serializers.Serializer):
         ref_name = "WebhookEventType"
 
 
-# --- example payloads ---------------------------------------------------------------------------
+# --- the catalogue ------------------------------------------------------------------------------
 
-_CONTACT = {
-    "id": 42,
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "name": "Ada Lovelace",
-    "email": "ada@example.com",
-    "phone": "+31 20 123 4567",
-    "language": "en",
-    "company_id": 7,
-    "source": "api",
-    "created": "2025-01-31T09:30:00Z",
-}
-_ACCOUNT = {
-    "id": 12,
-    "status": "invited",
-    "email": "ada@example.com",
-    "contact": _CONTACT,
-    "company": None,
-    "invited_at": "2025-01-31T09:31:00Z",
-    "joined_at": None,
-    "disabled_at": None,
-}
-_TOKEN = {"id": 99, "created": "2025-01-31T09:31:00Z", "expires_at": "2025-02-07T09:31:00Z"}
-EXAMPLE_DATA = {
-    "client_portal.invitation_sent": {
-        "account": _ACCOUNT,
-        "custom_message": "Welcome aboard!",
-        "temporary_password": False,
-        "sent_by": "api key Integration",
-    },
-    "client_portal.token_created": {
-        "account": _ACCOUNT,
-        "token": _TOKEN,
-        "created_by": "api key Integration",
-    },
-    "client_portal.token_accessed": {"account": _ACCOUNT, "token": _TOKEN},
-    "portal_account.created": {"account": _ACCOUNT},
-    "portal_account.joined": {"account": {**_ACCOUNT, "status": "joined"}, "via": "magic_link"},
-    "portal_account.disabled": {
-        "account": {**_ACCOUNT, "status": "disabled"},
-        "disabled_by": "api key Integration",
-    },
-    "contact.created": {"contact": _CONTACT, "created_by": "api key Integration"},
-    TEST_EVENT_TYPE: {"endpoint_id": 3, "message": "A test event from Portico. It worked."},
-}
+EXAMPLE_TIMESTAMP = "2025-01-31T09:31:00.123456Z"
 
 
 def event_types_list() -> list[dict]:
-    """The catalogue (and the test event), each with an example body (a module's own, when it gives
-    one in ``EVENT_EXAMPLES``)."""
-    from modules.registry import registry
-
-    examples = {**registry.event_examples(), **EXAMPLE_DATA}
-    rows = [(t.name, t.description, t.module) for t in event_catalogue()]
-    rows.append((TEST_EVENT_TYPE, "A test event, sent on request to one endpoint.", ""))
+    """The catalogue (and the test event), each with an example body: the ``data`` its emitter
+    registered as an example, else ``{"id": 1}``."""
+    rows = [(t.name, t.description, t.module, t.example) for t in event_catalogue()]
+    rows.append((TEST_EVENT_TYPE, TEST_EVENT_DESCRIPTION, "", TEST_EVENT_EXAMPLE))
     return [
         {
             "type": name,
             "description": description,
             "module": module,
-            "example": {
-                "type": name,
-                "timestamp": "2025-01-31T09:31:00.123456Z",
-                "data": examples.get(name, {"id": 1}),
-            },
+            "example": {"type": name, "timestamp": EXAMPLE_TIMESTAMP, "data": example or {"id": 1}},
         }
-        for name, description, module in rows
+        for name, description, module, example in rows
     ]
 
 
 def _catalogue_example() -> OpenApiExample:
     """The core's part of the catalogue (module types are added at run time, as modules load)."""
+    rows = [*events.EVENT_EXAMPLES.items(), (TEST_EVENT_TYPE, TEST_EVENT_EXAMPLE)]
     value = [
         {
             "type": name,
-            "description": CORE_EVENT_TYPES.get(name, "A test event, sent on request to one endpoint."),
+            "description": events.EVENT_TYPES.get(name, TEST_EVENT_DESCRIPTION),
             "module": "",
-            "example": {"type": name, "timestamp": "2025-01-31T09:31:00.123456Z", "data": data},
+            "example": {"type": name, "timestamp": EXAMPLE_TIMESTAMP, "data": data},
         }
-        for name, data in EXAMPLE_DATA.items()
+        for name, data in rows
     ]
     return OpenApiExample("catalogue", summary="The core's event types", value=value, response_only=True)
 

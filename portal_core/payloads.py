@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from portal_core.models import Company, Contact, PortalAccount, PortalToken
+from .models import Company, Contact, PortalAccount, PortalToken
 
 
 def contact_payload(contact: Contact) -> dict:
