@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from .models import ApiKey, Domain, LoginHandoff, Plan, SignupRequest, Tenant
 from .queue import enqueue
+from .signals import tenant_provisioned
 from .tokens import new_code, new_token, token_hash, token_matches
 from .validators import validate_subdomain
 
@@ -138,7 +139,7 @@ def tenant_provision(
             )
             with schema_context(tenant.schema_name):
                 owner_id = _owner_create(name=owner_name, email=email, password_hash=password_hash)
-                _tenant_defaults(tenant)
+                tenant_provisioned.send(sender=Tenant, tenant=tenant, owner_id=owner_id)
             token = new_token()
             LoginHandoff.objects.create(
                 token_hash=token_hash(token, purpose=HANDOFF),
@@ -174,13 +175,6 @@ def _owner_create(*, name: str, email: str, password_hash: str) -> int:
     )
     user.save()
     return user.pk
-
-
-def _tenant_defaults(tenant: Tenant) -> None:
-    """Rows every office starts with (its portal configuration)."""
-    from portal_core.services import portal_config_initialize
-
-    portal_config_initialize(company_name=tenant.name)
 
 
 def login_handoff_consume(*, tenant: Tenant, token: str) -> int | None:

@@ -1,9 +1,14 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from . import routing
 from .models import ApiKey, Domain, Plan, Tenant
+
+# Sent inside a new office's schema, in the transaction that makes the office (``tenant_provision``),
+# with ``tenant`` and ``owner_id``: whatever lives in an office's schema adds its first rows here
+# (the portal core its configuration). A receiver's error undoes the whole sign-up.
+tenant_provisioned = Signal()
 
 
 @receiver([post_save, post_delete], sender=Tenant, dispatch_uid="tenants_route_tenant_changed")

@@ -1,22 +1,17 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
-from config.database import ensure_database
+from django.db import connection
 
 
 class Command(BaseCommand):
     help = "Create the configured database if the server lacks it."
 
     def handle(self, *args, **options):
-        db = settings.DATABASES["default"]
-        from psycopg.conninfo import make_conninfo
-
-        conninfo = make_conninfo(
-            dbname=db["NAME"],
-            user=db.get("USER") or None,
-            password=db.get("PASSWORD") or None,
-            host=db.get("HOST") or None,
-            port=str(db["PORT"]) if db.get("PORT") else None,
-        )
-        ensure_database(conninfo)
-        self.stdout.write(f"database {db['NAME']} is ready")
+        name = settings.DATABASES["default"]["NAME"]
+        # Django's own way in when the database may not exist yet: the server's maintenance
+        # database, with the credentials of DATABASES["default"].
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+        self.stdout.write(f"database {name} is ready")

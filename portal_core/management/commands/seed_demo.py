@@ -1,14 +1,22 @@
+import hashlib
+import hmac
 import json
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tenants.models import Tenant
-from tenants.services import tenant_provision
+from modules.registry import registry
+from tenants.models import ApiKey, Tenant
+from tenants.services import API_KEY, tenant_provision
+from tenants.tokens import token_hash
+
+from ...access import portal_account_for
+from ...models import Contact, PortalAccount, PortalConfig
+from ...services import module_enable, portal_config_update
 
 DEMO_SLUG = "demo"
 OFFICE_EMAIL = "owner@demo.example"
@@ -59,12 +67,6 @@ class Command(BaseCommand):
 
     def _demo_client(self):
         """The portal is on, and one client has joined with a known password. Returns the contact."""
-        from django.contrib.auth.hashers import check_password
-
-        from portal_core.access import portal_account_for
-        from portal_core.models import Contact, PortalAccount, PortalConfig
-        from portal_core.services import portal_config_update
-
         config = PortalConfig.objects.get()
         if not config.is_active or not config.email_configured:
             portal_config_update(
@@ -93,26 +95,14 @@ class Command(BaseCommand):
     def _demo_modules(self, tenant, *, contact, owner) -> None:
         """Every module with demo data (``<module>.demo``) is switched on, within the plan, and seeds
         it for the demo client (each ``seed`` is idempotent)."""
-        from modules.registry import registry
-        from portal_core.services import module_enable
-
-        for module in registry:
-            if module.demo_seed is None or (tenant.plan and not tenant.plan.allows_module(module.key)):
+        for module, seed in registry.parts("demo_seed"):
+            if tenant.plan and not tenant.plan.allows_module(module.key):
                 continue
             module_enable(key=module.key)
-            module.demo_seed(contact=contact, owner=owner)
+            seed(contact=contact, owner=owner)
 
     def _demo_api_key(self, tenant) -> str:
         """A stable key for the demo office (derived from SECRET_KEY, so every run prints the same)."""
-        import hashlib
-        import hmac
-
-        from django.conf import settings
-
-        from tenants.models import ApiKey
-        from tenants.services import API_KEY
-        from tenants.tokens import token_hash
-
         digest = hmac.new(settings.SECRET_KEY.encode(), b"portico-demo-api-key", hashlib.sha256).hexdigest()
         secret = f"pk_demo.{digest}"
         ApiKey.objects.update_or_create(
