@@ -1,10 +1,14 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
+from modules.registry import registry
 from tenants import routing
+from tenants.signals import tenant_provisioned
 
 from .models import PortalConfig
+from .selectors import enabled_modules
+from .services import portal_config_initialize
 
 
 @receiver([post_save, post_delete], sender=PortalConfig, dispatch_uid="portal_core_config_changed")
@@ -12,3 +16,35 @@ def config_changed(sender, **kwargs) -> None:
     """Every process keeps the configuration (``selectors.portal_config_get``): tell them all."""
     routing.clear_local()
     transaction.on_commit(routing.invalidate)
+
+
+@receiver(tenant_provisioned, dispatch_uid="portal_core_tenant_provisioned")
+def office_portal_create(sender, *, tenant, **kwargs) -> None:
+    """A new office's portal starts with its configuration, named after the office."""
+    portal_config_initialize(company_name=tenant.name)
+
+
+class ModuleSignal(Signal):
+    """A signal that respects modules, in the style of pretix's ``EventPluginSignal``: a receiver
+    that lives in a module's package runs only when the current office (the schema in use) has
+    that module switched on; every other receiver (the core's) runs first, then the modules' in the
+    registry's order. Send it inside the office's schema, like any office work."""
+
+    def _live_receivers(self, sender):
+        sync_receivers, async_receivers = super()._live_receivers(sender)
+        if not sync_receivers and not async_receivers:
+            return sync_receivers, async_receivers
+        enabled = set(enabled_modules())
+        order = {module.key: index for index, module in enumerate(registry, start=1)}
+
+        def admitted(receivers: list) -> list:
+            ranked = []
+            for position, func in enumerate(receivers):
+                module = registry.module_for_code(getattr(func, "__module__", "") or "")
+                if module is None:
+                    ranked.append((0, position, func))
+                elif module.key in enabled:
+                    ranked.append((order[module.key], position, func))
+            return [func for *_rank, func in sorted(ranked, key=lambda r: r[:2])]
+
+        return admitted(sync_receivers), admitted(async_receivers)
