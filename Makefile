@@ -26,7 +26,7 @@ run: install ## Migrate, seed the demo office, serve web + worker until stopped
 	@$(PY) deploy/dev/run.py --host $(HOST) --port $(PORT)
 
 test: install install-system ## The whole suite against real PostgreSQL, Redis and Chromium
-	@eval "$$($(PY) deploy/dev/services.py env)" && $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@eval "$$($(PY) deploy/dev/services.py env)" && $(VENV)/bin/pytest $(if $(CI),--create-db) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -54,6 +54,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from tenants.services import pool_top_up
 
     with django_db_blocker.unblock():
+        _restore_platform_rows()  # a database kept from an earlier run (--reuse-db) was flushed last
         pool_top_up(size=4)
 
 
