@@ -213,6 +213,9 @@ class QueueTimer(models.Model):
     func = models.CharField(max_length=200, help_text="Dotted path of the function to run.")
     args = models.JSONField(default=list, blank=True)
     due_at = models.DateTimeField(db_index=True)
+    log_success = models.BooleanField(
+        default=True, help_text="Whether django-q2 lists the task among its successful ones."
+    )
 
     class Meta:
         constraints = [

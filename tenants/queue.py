@@ -59,6 +59,7 @@ def enqueue(
     schema_name: str | None = None,
     after_commit: bool = True,
     task_name: str | None = None,
+    log_success: bool = True,
     **kwargs,
 ) -> None:
     """Run ``func(*args, **kwargs)`` in the worker, inside ``schema_name``.
@@ -67,7 +68,9 @@ def enqueue(
     about it. With ``after_commit`` (the default) a worker never sees work for rows that were
     rolled back: with the database broker the queued row is written in the surrounding
     transaction and commits (or vanishes) with it; with Redis it is sent once the transaction
-    has committed.
+    has committed. ``log_success=False`` keeps a successful run out of django-q2's task list
+    (failures are always listed), for work that keeps its own log and runs often: saving a run
+    there costs the worker more than many a task does.
     """
     from django.conf import settings
 
@@ -78,7 +81,7 @@ def enqueue(
         return
 
     def send() -> None:
-        _push(schema, path, args, kwargs, task_name=task_name)
+        _push(schema, path, args, kwargs, task_name=task_name, log_success=log_success)
 
     if after_commit and connection.in_atomic_block and not uses_redis_broker():
         send()
@@ -88,8 +91,12 @@ def enqueue(
         send()
 
 
-def _push(schema: str, path: str, args, kwargs: dict, *, task_name: str | None = None) -> None:
+def _push(
+    schema: str, path: str, args, kwargs: dict, *, task_name: str | None = None, log_success: bool = True
+) -> None:
     q_options: dict = {"task_name": task_name} if task_name else {}
+    if not log_success:
+        q_options["save"] = False
     if uses_redis_broker():
         q_options["broker"] = _redis_broker()  # one connection per process, not one per task
         async_task(run_in_schema, schema, path, *args, q_options=q_options, **kwargs)
@@ -119,9 +126,11 @@ def _redis_broker() -> Broker:
 # --- timers -------------------------------------------------------------------------------------
 
 
-def enqueue_at(when: datetime, func: Callable | str, *args, schema_name: str | None = None) -> None:
+def enqueue_at(
+    when: datetime, func: Callable | str, *args, schema_name: str | None = None, log_success: bool = True
+) -> None:
     """Run ``func(*args)`` in the worker once ``when`` has come, inside ``schema_name`` (by default
-    the schema active now). ``args`` must be JSON values.
+    the schema active now). ``args`` must be JSON values; ``log_success`` as for :func:`enqueue`.
 
     One timer per schema, function and arguments: setting it again moves it to the new time. As
     with :func:`enqueue`, a change that rolls back sets no timer: with the database queue the
@@ -135,16 +144,16 @@ def enqueue_at(when: datetime, func: Callable | str, *args, schema_name: str | N
     path = _dotted(func)
     values = json.loads(json.dumps(list(args)))
     if uses_redis_broker():
-        member = json.dumps([schema, path, values], separators=(",", ":"))
+        member = json.dumps([schema, path, values, log_success], separators=(",", ":"))
         score = when.timestamp()
         due_key = _timer_keys()[0]
         transaction.on_commit(lambda: _redis().zadd(due_key, {member: score}))  # now, outside one
         return
     QueueTimer.objects.bulk_create(
-        [QueueTimer(schema_name=schema, func=path, args=values, due_at=when)],
+        [QueueTimer(schema_name=schema, func=path, args=values, due_at=when, log_success=log_success)],
         update_conflicts=True,
         unique_fields=["schema_name", "func", "args"],
-        update_fields=["due_at"],
+        update_fields=["due_at", "log_success"],
     )
 
 
@@ -183,14 +192,15 @@ def _database_timers_fire(now: datetime, limit: int) -> tuple[int, datetime | No
                 QueueTimer.objects.select_for_update(skip_locked=True)
                 .filter(due_at__lte=now)
                 .order_by("due_at")
-                .values_list("pk", "schema_name", "func", "args")[:limit]
+                .values_list("pk", "schema_name", "func", "args", "log_success")[:limit]
             )
             QueueTimer.objects.filter(pk__in=[pk for pk, *_ in due]).delete()
             if not settings.PORTICO_TASKS_EAGER:
-                for _, schema, path, args in due:
-                    _push(schema, path, args, {})  # the ORM broker writes it in this transaction
+                for _, schema, path, args, log_success in due:
+                    # The ORM broker writes the task in this transaction.
+                    _push(schema, path, args, {}, log_success=log_success)
         if settings.PORTICO_TASKS_EAGER:
-            for _, schema, path, args in due:
+            for _, schema, path, args, _log in due:
                 run_in_schema(schema, path, *args)
         return len(due), upcoming()
 
@@ -225,11 +235,11 @@ def _redis_timers_fire(now: datetime, limit: int) -> tuple[int, datetime | None]
     handed = []
     try:
         for member in members:
-            schema, path, args = json.loads(member)
+            schema, path, args, log_success = json.loads(member)
             if settings.PORTICO_TASKS_EAGER:
                 run_in_schema(schema, path, *args)
             else:
-                _push(schema, path, args, {})
+                _push(schema, path, args, {}, log_success=log_success)
             handed.append(member)
     finally:
         if handed:

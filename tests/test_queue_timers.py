@@ -107,6 +107,20 @@ def test_it_runs_a_due_timer_inline_when_the_tests_run_work_inline(office_a):
         assert PortalConfig.objects.get().welcome_message == f"inline ran in {office_a.schema_name}"
 
 
+def test_it_keeps_work_that_logs_itself_out_of_the_task_list_when_asked(office_a, settings):
+    settings.PORTICO_TASKS_EAGER = False
+    with schema_context("public"):
+        OrmQ.objects.all().delete()
+    with schema_context(office_a.schema_name):
+        enqueue(RECORD, "listed")
+        enqueue(RECORD, "not listed", log_success=False)
+        enqueue_at(timezone.now(), RECORD, "timed, not listed", log_success=False)
+    timers_fire()
+    with schema_context("public"):
+        saved = {row.task["args"][2]: row.task.get("save", True) for row in OrmQ.objects.all()}
+    assert saved == {"listed": True, "not listed": False, "timed, not listed": False}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_timer_loops_racing_never_enqueue_a_timer_twice(office_a, settings):
     settings.PORTICO_TASKS_EAGER = False
@@ -153,7 +167,7 @@ def test_it_adds_a_redis_timer_only_once_the_change_has_committed(office_a, redi
             assert _timers_redis(redis_queue) == []  # not before the commit
         enqueue_at(later + timedelta(seconds=1), RECORD, "kept")  # set again: moved
     assert _timers_redis(redis_queue) == [
-        ([office_a.schema_name, RECORD, ["kept"]], (later + timedelta(seconds=1)).timestamp())
+        ([office_a.schema_name, RECORD, ["kept"], True], (later + timedelta(seconds=1)).timestamp())
     ]
     assert not QueueTimer.objects.exists()
 
@@ -175,6 +189,12 @@ def test_it_hands_due_redis_timers_to_the_redis_queue_in_their_schema(
     assert sorted(_queued_redis(redis_queue)) == sorted(
         [(office_a.schema_name, RECORD, ["due in A"]), (office_b.schema_name, RECORD, ["due in B"])]
     )
+    with schema_context(office_a.schema_name):
+        enqueue_at(now, RECORD, "not listed", log_success=False)
+    timers_fire(now=now)
+    [*_, raw] = redis_queue.lrange(f"django_q:{CLUSTER}:q", 0, -1)
+    assert SignedPackage.loads(raw.decode())["save"] is False
+    redis_queue.rpop(f"django_q:{CLUSTER}:q")
     assert [member[2] for member, _ in _timers_redis(redis_queue)] == [["later"]]
     assert redis_queue.zcard(queue._timer_keys()[1]) == 0  # nothing left claimed
     assert timers_fire(now=now)[0] == 0 and len(_queued_redis(redis_queue)) == 2
@@ -210,7 +230,7 @@ def test_it_enqueues_a_redis_timer_that_a_dead_loop_had_claimed(office_a, settin
     settings.PORTICO_TASKS_EAGER = False
     now = timezone.now()
     _, claimed_key = queue._timer_keys()
-    member = json.dumps([office_a.schema_name, RECORD, ["orphan"]], separators=(",", ":"))
+    member = json.dumps([office_a.schema_name, RECORD, ["orphan"], True], separators=(",", ":"))
     redis_queue.zadd(claimed_key, {member: now.timestamp() - 5})  # claimed 5 s ago, never queued
     assert timers_fire(now=now)[0] == 0  # maybe that loop is only slow
     redis_queue.zadd(claimed_key, {member: now.timestamp() - queue.TIMER_CLAIM_STALE_SECONDS - 1})

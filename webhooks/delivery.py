@@ -205,7 +205,7 @@ def delivery_attempt(delivery_id: int) -> str | None:
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             # A duplicate task, or a timer fired by a machine whose clock runs ahead: set the
             # retry's timer again (a no-op when it is there), so the attempt still leaves on time.
-            enqueue_at(delivery.next_attempt_at, DELIVERY_TASK, delivery.pk)
+            enqueue_at(delivery.next_attempt_at, DELIVERY_TASK, delivery.pk, log_success=False)
             return None
         due_at = delivery.next_attempt_at
         endpoint = delivery.endpoint
@@ -255,7 +255,7 @@ def delivery_attempt(delivery_id: int) -> str | None:
                 delivery.next_attempt_at = now + delay
                 delivery.queued_at = delivery.next_attempt_at  # the timer queues it then
                 delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "queued_at"])
-                enqueue_at(delivery.next_attempt_at, DELIVERY_TASK, delivery.pk)
+                enqueue_at(delivery.next_attempt_at, DELIVERY_TASK, delivery.pk, log_success=False)
     if disabled is not None:
         endpoint, reason = disabled
         if endpoint_disable(endpoint=endpoint, reason=reason):

@@ -43,7 +43,7 @@ def deliveries_enqueue_due() -> int:
         )
         WebhookDelivery.objects.filter(pk__in=due).update(queued_at=now)
         for pk in due:
-            enqueue(DELIVERY_TASK, pk)
+            enqueue(DELIVERY_TASK, pk, log_success=False)
     return len(due)
 
 

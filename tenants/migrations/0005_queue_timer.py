@@ -22,6 +22,12 @@ class Migration(migrations.Migration):
                 ("func", models.CharField(help_text="Dotted path of the function to run.", max_length=200)),
                 ("args", models.JSONField(blank=True, default=list)),
                 ("due_at", models.DateTimeField(db_index=True)),
+                (
+                    "log_success",
+                    models.BooleanField(
+                        default=True, help_text="Whether django-q2 lists the task among its successful ones."
+                    ),
+                ),
             ],
             options={
                 "constraints": [

@@ -232,6 +232,24 @@ def test_it_disables_an_endpoint_failing_for_five_days_and_emails_the_owner(
     assert _sweep(office_a) == 0 and len(receiver.requests) == sent
 
 
+def test_it_keeps_delivery_tasks_out_of_the_queues_task_list(
+    office_a, in_office_a, receiver, clock, settings
+):
+    from django_q.models import OrmQ
+
+    settings.PORTICO_TASKS_EAGER = False
+    endpoint_create(url=receiver.url)
+    event_emit(type="contact.created", data={})  # the first attempt's task
+    receiver.fail_next(1)
+    delivery_attempt(WebhookDelivery.objects.get().pk)  # which fails: its retry's timer
+    clock.advance(seconds=5)
+    _fire(clock)
+    with schema_context("public"):
+        tasks = [row.task for row in OrmQ.objects.all()]
+    assert [task["args"][1] for task in tasks] == ["webhooks.delivery.delivery_attempt"] * 2
+    assert all(task["save"] is False for task in tasks)  # the delivery log is their record
+
+
 def test_it_never_attempts_a_finished_delivery_twice(in_office_a, receiver):
     endpoint_create(url=receiver.url)
     event = event_emit(type="contact.created", data={})
