@@ -5,6 +5,11 @@ when it is due.
 It takes django-q2's command name, so every place that starts a worker (``make run``, the compose
 file's worker service, the benches, the tests) runs the timers too. django-q2's scheduler cannot
 do this job: it looks at its schedules every 30 seconds, in whole minutes.
+
+The worker's processes keep their database connections between tasks, as production's settings
+do everywhere (``CONN_MAX_AGE``), even where the web's setting is 0 (``runserver`` makes a thread
+per request and could not reuse them): a new PostgreSQL backend for each task costs more than a
+webhook attempt.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from django_q.management.commands.qcluster import Command as ClusterCommand
 from tenants.queue import timers_run
 
 logger = logging.getLogger(__name__)
+
+WORKER_CONN_MAX_AGE = 60
 
 
 class Command(ClusterCommand):
@@ -42,6 +49,11 @@ class Command(ClusterCommand):
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+        for alias in db.connections:
+            database = db.connections.settings[alias]  # the dict each connection reads, forked too
+            if database.get("CONN_MAX_AGE") == 0:
+                database["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
+                database["CONN_HEALTH_CHECKS"] = True
         db.connections.close_all()  # the cluster's processes are forked from this one
         cluster.start()
         try:
