@@ -272,7 +272,7 @@ def timers_run(
     """The timer loop: :func:`timers_fire`, then sleep until the next timer is due (at most
     ``poll`` seconds, to see timers other processes set meanwhile), until ``stop`` is set or
     ``alive()`` says the worker beside it is gone. A failing pass (the database or Redis away) is
-    logged and tried again; the sweepers catch anything that waits too long meanwhile."""
+    logged and tried again :data:`TIMER_ERROR_PAUSE_SECONDS` later; the timers wait meanwhile."""
     connection.set_schema_to_public()
     try:
         while not stop.is_set() and alive():

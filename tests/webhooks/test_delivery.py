@@ -10,7 +10,7 @@ from email.utils import format_datetime
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from standardwebhooks import Webhook
 
@@ -248,6 +248,21 @@ def test_it_keeps_delivery_tasks_out_of_the_queues_task_list(
         tasks = [row.task for row in OrmQ.objects.all()]
     assert [task["args"][1] for task in tasks] == ["webhooks.delivery.delivery_attempt"] * 2
     assert all(task["save"] is False for task in tasks)  # the delivery log is their record
+
+
+def test_a_retrys_timer_goes_with_an_attempt_that_rolls_back(in_office_a, receiver, settings):
+    settings.PORTICO_TASKS_EAGER = False
+    endpoint_create(url=receiver.url)
+    event = event_emit(type="contact.created", data={})
+    delivery = WebhookDelivery.objects.get(event=event)
+    receiver.fail_next(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        delivery_attempt(delivery.pk)
+        assert QueueTimer.objects.get().args == [delivery.pk]  # written with the attempt
+        raise RuntimeError("the attempt's transaction fails")
+    assert not QueueTimer.objects.exists()
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempt_count == 0
 
 
 def test_it_never_attempts_a_finished_delivery_twice(in_office_a, receiver):
