@@ -147,7 +147,7 @@ def enqueue_at(
         member = json.dumps([schema, path, values, log_success], separators=(",", ":"))
         score = when.timestamp()
         due_key = _timer_keys()[0]
-        transaction.on_commit(lambda: _redis().zadd(due_key, {member: score}))  # now, outside one
+        transaction.on_commit(lambda: _redis().zadd(due_key, {member: score}))  # at once outside one
         return
     QueueTimer.objects.bulk_create(
         [QueueTimer(schema_name=schema, func=path, args=values, due_at=when, log_success=log_success)],
