@@ -6,18 +6,20 @@ The bench process runs a receiver (``ThreadingHTTPServer`` on 127.0.0.1, a free 
 answers 500 to every attempt whose arrival counter ``% 10 < 3`` (30 % of attempts, the same
 pattern every run) and 200 to the others, after checking each request's signature with the
 ``standardwebhooks`` package (a bad signature gets 400 and is not counted). A ``manage.py
-qcluster`` subprocess (Redis broker, queue ``portico-bench-webhooks``) delivers; its database is
-``portico_bench_webhooks`` (``PORTICO_BENCH_DATABASE_URL`` overrides), migrated with
+qcluster`` subprocess (Redis broker, queue ``portico-bench-webhooks``, with the timer loop that
+command runs beside the cluster) delivers. Its database is ``<project database>_bench_webhooks``
+on the project's server (``portico_bench_webhooks`` by default, so two checkouts with databases
+of their own never share one; ``PORTICO_BENCH_DATABASE_URL`` overrides), migrated with
 ``migrate_schemas`` when behind, with one office (``wh-bench``, made by ``tenant_provision`` and
-kept between runs; its endpoints and events are cleared first).
+kept between runs; its endpoints and events are cleared first). Redis: ``PORTICO_BENCH_REDIS_URL``,
+else database 13 of ``REDIS_URL`` or ``PORTICO_TEST_REDIS_URL`` (see ``benchkit/env.py``).
 
-Retries: the worker makes a delivery's next attempt only once the sweeper re-enqueues it, on the
-Standard Webhooks schedule (5 s, 5 min, 30 min …). ``webhooks/`` has no setting for that
-schedule, so the bench settings (``benchkit/settings_webhooks.py``) load a bench-only app,
-``benchkit.fast_retries``, whose ``ready()`` replaces ``webhooks.delivery.RETRY_SCHEDULE`` with
-(0, 0.5, 1, 1, 2, 2, 3, 3) seconds — the same eight attempts. And the bench process runs the
-sweeper (``webhooks.tasks.deliveries_due``) every 0.5 s in a thread instead of the minute-long
-django-q schedule. First attempts are not affected: they are enqueued by ``event_emit`` itself.
+Retries: a failed attempt sets a queue timer for its retry, and the worker's timer loop enqueues it
+when due, exactly as in production (the minute's sweeper, also running, only catches lost ones).
+``webhooks/`` has no setting for the Standard Webhooks schedule, so the bench settings
+(``benchkit/settings_webhooks.py``) load a bench-only app, ``benchkit.fast_retries``, whose
+``ready()`` replaces ``webhooks.delivery.RETRY_SCHEDULE`` with (0, 5, 1, 1, 2, 2, 3, 3) seconds:
+the real 5 s first retry, then the same six more attempts in seconds instead of minutes and hours.
 
 Events are emitted with ``webhooks.services.event_emit`` in the office's schema, in batches of 25
 per transaction, paced at ``--rate`` events a second (one endpoint, subscribed to every type).
@@ -30,7 +32,10 @@ Result: ``events``; ``delivered`` (distinct emitted events the receiver accepted
 signature); ``lost`` (``events - delivered`` once every delivery succeeded, or at ``--timeout``
 seconds after the last emit); ``first_attempt_p50_ms`` (emit → first attempt's arrival at the
 receiver, median; emit time is taken when ``event_emit`` returns, before its batch commits);
-``attempts``, ``failed_attempts``; ``duration_s`` (first emit → last delivery).
+``first_attempt_p95_ms``; ``retry_lateness_p95_s`` (a retry's send time minus the time it was due,
+``WebhookAttempt.started - due_at``, over every retry; its jitter is in the due time) with
+``retry_lateness_p50_s`` and, per attempt number, ``retry_lateness_by_attempt`` (attempt 2 is the
+5 s step); ``attempts``, ``failed_attempts``; ``duration_s`` (first emit → last delivery).
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 """
@@ -55,10 +60,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchkit import env as bench_env  # noqa: E402
 
-DATABASE = "portico_bench_webhooks"
+DATABASE_SUFFIX = "bench_webhooks"
 SLUG = "wh-bench"
 BATCH = 25
 EVENT_TYPE = "contact.created"
+
+
+def bench_database() -> str:
+    """``<project database>_bench_webhooks``: next to the database this checkout uses, not one
+    shared by every checkout on the same server."""
+    from urllib.parse import urlsplit
+
+    bench_env.put_on_path()
+    from config.database import database_url
+
+    project = urlsplit(database_url(bench_env.ROOT)).path.lstrip("/") or "portico"
+    return f"{project}_{DATABASE_SUFFIX}"
 
 
 def parse_args() -> argparse.Namespace:
@@ -138,7 +155,7 @@ def receiver_start(receiver: Receiver) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/hooks"
 
 
-# --- the office, the worker, the sweeper --------------------------------------------------------
+# --- the office, the worker -----------------------------------------------------------------------
 
 
 def office_ready():
@@ -192,18 +209,6 @@ def worker_stop(worker: subprocess.Popen) -> None:
         worker.wait(timeout=5)
 
 
-def sweeper_run(stop: threading.Event, every: float = 0.5) -> None:
-    from django.db import connection
-
-    from webhooks.tasks import deliveries_due
-
-    try:
-        while not stop.wait(every):
-            deliveries_due()
-    finally:
-        connection.close()
-
-
 def open_deliveries(tenant) -> int:
     from django_tenants.utils import tenant_context
 
@@ -212,6 +217,27 @@ def open_deliveries(tenant) -> int:
 
     with tenant_context(tenant):
         return WebhookDelivery.objects.filter(status__in=OPEN_STATUSES).count()
+
+
+def retry_lateness(tenant, emitted: dict[str, float]) -> dict[int, list[float]]:
+    """Seconds each retry of the emitted events left after it was due, by attempt number."""
+    from django_tenants.utils import tenant_context
+
+    from webhooks.models import WebhookAttempt
+
+    late: dict[int, list[float]] = {}
+    with tenant_context(tenant):
+        rows = WebhookAttempt.objects.filter(number__gte=2, due_at__isnull=False).values_list(
+            "delivery__event_id", "number", "due_at", "started"
+        )
+        for event_id, number, due_at, started in rows.iterator():
+            if event_id in emitted:
+                late.setdefault(number, []).append((started - due_at).total_seconds())
+    return late
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def wait_for(condition, timeout: float, every: float = 0.1) -> bool:
@@ -266,11 +292,8 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     receiver.secret = endpoint.secret
     connection.set_schema_to_public()
 
-    stop = threading.Event()
-    sweeper = threading.Thread(target=sweeper_run, args=(stop,), daemon=True)
     worker = worker_start(environ)
     try:
-        sweeper.start()
         bench_env.log(f"worker pid {worker.pid} with {args.workers} workers; waiting for a test event…")
         with tenant_context(tenant):
             test_id = endpoint_send_test(endpoint=endpoint).pk
@@ -287,8 +310,6 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         connection.set_schema_to_public()
         finished = time.time()
     finally:
-        stop.set()
-        sweeper.join(timeout=10)
         worker_stop(worker)
         server.shutdown()
         server.server_close()
@@ -303,6 +324,8 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         attempts, failed, bad = receiver.counter, receiver.failed, receiver.bad_signatures
     if not done:
         bench_env.log(f"timed out after {args.timeout:g}s with deliveries still open")
+    late = retry_lateness(tenant, emitted)
+    every_retry = [seconds for values in late.values() for seconds in values]
     return {
         "events": len(emitted),
         "delivered": delivered,
@@ -311,6 +334,17 @@ def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "first_attempt_p95_ms": (
             round(statistics.quantiles(latencies, n=20)[-1], 1) if len(latencies) > 1 else None
         ),
+        "retry_lateness_p50_s": round(statistics.median(every_retry), 3) if every_retry else None,
+        "retry_lateness_p95_s": round(_p95(every_retry), 3) if every_retry else None,
+        "retry_lateness_by_attempt": {
+            str(number): {
+                "retries": len(values),
+                "p50_s": round(statistics.median(values), 3),
+                "p95_s": round(_p95(values), 3),
+                "max_s": round(max(values), 3),
+            }
+            for number, values in sorted(late.items())
+        },
         "attempts": attempts,
         "failed_attempts": failed,
         "bad_signatures": bad,
@@ -325,7 +359,7 @@ def main() -> None:
     bench_env.put_on_path()
     environ = bench_env.bench_environ(
         "benchkit.settings_webhooks",
-        DATABASE,
+        bench_database(),
         PORTICO_WEBHOOKS_ALLOW_PRIVATE="true",
         PORTICO_TASKS_EAGER="false",
         PORTICO_QUEUE_WORKERS=str(args.workers),

@@ -197,3 +197,30 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class QueueTimer(models.Model):
+    """Work to hand to the task queue once it is due, in the schema it belongs to.
+
+    The index of due work for the whole platform, in the public schema: one short loop beside the
+    worker (``tenants.queue.timers_run``) reads it by ``due_at``, so nothing periodic has to visit
+    every office's schema to find what is due. One timer per schema, function and arguments:
+    setting it again moves it. Used with the database queue; with Redis the timers live in a sorted
+    set instead (``tenants.queue``).
+    """
+
+    schema_name = models.CharField(max_length=63)
+    func = models.CharField(max_length=200, help_text="Dotted path of the function to run.")
+    args = models.JSONField(default=list, blank=True)
+    due_at = models.DateTimeField(db_index=True)
+    log_success = models.BooleanField(
+        default=True, help_text="Whether django-q2 lists the task among its successful ones."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["schema_name", "func", "args"], name="queue_timer_one_per_work"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.func}{tuple(self.args)} in {self.schema_name} at {self.due_at:%Y-%m-%d %H:%M:%S}"

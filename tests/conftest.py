@@ -201,3 +201,30 @@ def operator_client(db, platform_client) -> Client:
 @pytest.fixture(scope="session")
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
+
+
+# The dev settings' cluster name: what a worker started by the tests serves.
+REDIS_QUEUE_CLUSTER = "portico"
+
+
+@pytest.fixture
+def redis_queue(settings, monkeypatch):
+    """This process on the Redis broker, with Redis timers, on the tests' own Redis database (the
+    one the Redis worker of ``test_queue`` uses). django-q2 reads its settings once, at import."""
+    import redis
+    from django_q.conf import Conf
+
+    from tenants import queue
+
+    url = f"{settings.TEST_REDIS_URL}/12"
+    settings.Q_CLUSTER = {**{k: v for k, v in settings.Q_CLUSTER.items() if k != "orm"}, "redis": url}
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", url)
+    monkeypatch.setattr(Conf, "CLUSTER_NAME", REDIS_QUEUE_CLUSTER)
+    monkeypatch.setattr(queue, "_brokers", {})
+    client = redis.Redis.from_url(url)
+    keys = [f"django_q:{REDIS_QUEUE_CLUSTER}:q", *queue._timer_keys()]
+    client.delete(*keys)
+    yield client
+    client.delete(*keys)
+    client.close()

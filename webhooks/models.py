@@ -120,6 +120,9 @@ class WebhookAttempt(models.Model):
 
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
     number = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When this attempt was due; it was sent at ``started``."
+    )
     started = models.DateTimeField(default=timezone.now)
     duration_ms = models.PositiveIntegerField(default=0)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

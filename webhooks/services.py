@@ -25,6 +25,8 @@ from .signing import secret_new
 from .targets import url_clean
 
 ROTATION_OVERLAP = timedelta(hours=24)
+# Enqueued with ``log_success=False``: every attempt is in the delivery log already, and listing
+# each successful one in django-q2's task list costs the worker about as much as the attempt.
 DELIVERY_TASK = "webhooks.delivery.delivery_attempt"
 OPEN_STATUSES = (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -103,7 +105,7 @@ def _events_write(
             batch_size=1000,
         )
         for delivery in deliveries:
-            enqueue(DELIVERY_TASK, delivery.pk)
+            enqueue(DELIVERY_TASK, delivery.pk, log_success=False)
     return events
 
 
@@ -246,6 +248,6 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
                 created=now,
                 redelivery_of=current,
             )
-        enqueue(DELIVERY_TASK, again.pk)
+        enqueue(DELIVERY_TASK, again.pk, log_success=False)
     again.refresh_from_db()
     return again

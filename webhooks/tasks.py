@@ -1,4 +1,9 @@
-"""Background work of webhooks: the sweeper that sends deliveries whose (re)try is due."""
+"""Background work of webhooks: the sweeper, a safety net for deliveries whose queued task or
+timer was lost, and the daily pruning of the log.
+
+First attempts are enqueued with the change that caused the event and retries by their queue
+timers (``tenants.queue``), on time; the sweeper only finds deliveries that should have left
+minutes ago (a worker killed with tasks in hand, Redis restarted)."""
 
 from __future__ import annotations
 
@@ -18,13 +23,15 @@ from .services import DELIVERY_TASK, OPEN_STATUSES
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
-# A delivery enqueued this long ago and still open was lost (a worker died, or Redis dropped it).
+# A delivery queued (or due by its timer) this long ago and still open was lost: a worker died
+# with it, or Redis dropped its task or timer.
 QUEUED_STALE_AFTER = timedelta(minutes=5)
 
 
 def deliveries_enqueue_due() -> int:
     """In the current office's schema: enqueue every open delivery whose attempt is due and that
-    is not already waiting in the queue. Returns how many were enqueued."""
+    is not waiting in the queue or for its timer (``queued_at`` unset, or older than
+    :data:`QUEUED_STALE_AFTER`). Returns how many were enqueued."""
     now = clock.now()
     with transaction.atomic():
         due = list(
@@ -36,13 +43,15 @@ def deliveries_enqueue_due() -> int:
         )
         WebhookDelivery.objects.filter(pk__in=due).update(queued_at=now)
         for pk in due:
-            enqueue(DELIVERY_TASK, pk)
+            enqueue(DELIVERY_TASK, pk, log_success=False)
     return len(due)
 
 
 def deliveries_due() -> int:
     """The sweeper, run each minute by a django-q schedule in the public schema: for every active
-    office, enqueue its due deliveries in its own schema. One office's trouble stops no other."""
+    office, enqueue the deliveries that are overdue and no longer waiting for anything, in its own
+    schema. One office's trouble stops no other. It sends nothing on schedule: retries leave by
+    their timers."""
     from tenants.models import Tenant
 
     total = 0

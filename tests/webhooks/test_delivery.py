@@ -1,5 +1,5 @@
-"""Delivery to a real HTTP receiver: Standard Webhooks signatures, retries, Retry-After, 410,
-the five-day rule, idempotency and the address check at send time."""
+"""Delivery to a real HTTP receiver: Standard Webhooks signatures, retries sent by their queue
+timers, Retry-After, 410, the five-day rule, idempotency and the address check at send time."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from email.utils import format_datetime
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 from standardwebhooks import Webhook
 
+from tenants.models import QueueTimer
+from tenants.queue import timers_fire
 from webhooks import delivery as delivery_module
 from webhooks.delivery import delivery_attempt, retry_delay
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -32,6 +34,12 @@ def _sweep(office) -> int:
         return deliveries_due()
     finally:
         connection.set_tenant(office.tenant)
+
+
+def _fire(clock) -> int:
+    """What the timer loop beside the worker does once the clock has reached a retry's time."""
+    fired, _ = timers_fire(now=clock.now)
+    return fired
 
 
 def test_it_delivers_a_signed_event_that_standard_webhooks_verifies(in_office_a, receiver):
@@ -89,17 +97,34 @@ def test_it_retries_on_the_schedule_until_the_receiver_recovers(office_a, in_off
     endpoint.refresh_from_db()
     assert endpoint.failing_since == clock.now
 
-    assert _sweep(office_a) == 0  # not due yet
+    [timer] = QueueTimer.objects.all()
+    assert (timer.schema_name, timer.func, timer.args) == (
+        office_a.schema_name,
+        "webhooks.delivery.delivery_attempt",
+        [delivery.pk],
+    )
+    assert timer.due_at == delivery.next_attempt_at
+
+    assert _fire(clock) == 0  # not due yet
     clock.advance(seconds=5)
-    assert _sweep(office_a) == 1
+    assert _sweep(office_a) == 0  # due, and waiting for its timer: not the sweeper's
+    assert _fire(clock) == 1
     delivery.refresh_from_db()
     assert delivery.attempt_count == 2 and delivery.next_attempt_at == clock.now + timedelta(minutes=5)
+    assert QueueTimer.objects.get().due_at == delivery.next_attempt_at  # the same timer, moved
     clock.advance(minutes=5)
-    assert _sweep(office_a) == 1
+    assert _fire(clock) == 1
 
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.SUCCEEDED and delivery.attempt_count == 3
     assert [a.status_code for a in delivery.attempts.all()] == [500, 500, 200]
+    first_due = delivery.created
+    assert [a.due_at for a in delivery.attempts.all()] == [
+        first_due,
+        first_due + timedelta(seconds=5),
+        first_due + timedelta(seconds=5, minutes=5),
+    ]
+    assert not QueueTimer.objects.exists()
     assert delivery.attempts.first().response_excerpt == "database down"
     assert len(receiver.requests) == 3
     assert {r.headers["webhook-id"] for r in receiver.requests} == {event.id}
@@ -124,12 +149,12 @@ def test_it_gives_up_after_the_last_attempt(office_a, in_office_a, receiver, clo
     event = event_emit(type="contact.created", data={})
     for _ in range(2):
         clock.advance(seconds=1)
-        _sweep(office_a)
+        _fire(clock)
     delivery = WebhookDelivery.objects.get(event=event)
     assert delivery.status == WebhookDelivery.Status.GAVE_UP and delivery.attempt_count == 3
     assert delivery.next_attempt_at is None
     clock.advance(hours=1)
-    assert _sweep(office_a) == 0 and len(receiver.requests) == 3
+    assert _fire(clock) == 0 and _sweep(office_a) == 0 and len(receiver.requests) == 3
 
 
 @pytest.mark.parametrize(
@@ -155,7 +180,7 @@ def test_it_honours_retry_after(
     event = event_emit(type="contact.created", data={})
     if attempts_before:
         clock.advance(seconds=5)
-        _sweep(office_a)
+        _fire(clock)
     delivery = WebhookDelivery.objects.get(event=event)
     assert delivery.attempt_count == attempts_before + 1
     assert delivery.next_attempt_at == clock.now + timedelta(seconds=expected_seconds)
@@ -181,7 +206,7 @@ def test_it_disables_an_endpoint_failing_for_five_days_and_emails_the_owner(
     older = event_emit(type="contact.created", data={"n": 1})
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=clock.now - timedelta(days=4))
     clock.advance(seconds=5)
-    _sweep(office_a)
+    _fire(clock)
     endpoint.refresh_from_db()
     assert endpoint.enabled and not mail.outbox  # four days: keep trying
 
@@ -190,7 +215,7 @@ def test_it_disables_an_endpoint_failing_for_five_days_and_emails_the_owner(
         failing_since=clock.now - timedelta(days=5, minutes=1)
     )
     clock.advance(minutes=5)
-    _sweep(office_a)
+    _fire(clock)
 
     endpoint.refresh_from_db()
     assert not endpoint.enabled and "5 days" in endpoint.disabled_reason
@@ -201,8 +226,43 @@ def test_it_disables_an_endpoint_failing_for_five_days_and_emails_the_owner(
     [message] = mail.outbox
     assert message.to == [office_a.owner_email]
     assert endpoint.url in message.subject and "Old CRM" in message.body
+    sent = len(receiver.requests)
     clock.advance(days=1)
-    assert _sweep(office_a) == 0
+    _fire(clock)
+    assert _sweep(office_a) == 0 and len(receiver.requests) == sent
+
+
+def test_it_keeps_delivery_tasks_out_of_the_queues_task_list(
+    office_a, in_office_a, receiver, clock, settings
+):
+    from django_q.models import OrmQ
+
+    settings.PORTICO_TASKS_EAGER = False
+    endpoint_create(url=receiver.url)
+    event_emit(type="contact.created", data={})  # the first attempt's task
+    receiver.fail_next(1)
+    delivery_attempt(WebhookDelivery.objects.get().pk)  # which fails: its retry's timer
+    clock.advance(seconds=5)
+    _fire(clock)
+    with schema_context("public"):
+        tasks = [row.task for row in OrmQ.objects.all()]
+    assert [task["args"][1] for task in tasks] == ["webhooks.delivery.delivery_attempt"] * 2
+    assert all(task["save"] is False for task in tasks)  # the delivery log is their record
+
+
+def test_a_retrys_timer_goes_with_an_attempt_that_rolls_back(in_office_a, receiver, settings):
+    settings.PORTICO_TASKS_EAGER = False
+    endpoint_create(url=receiver.url)
+    event = event_emit(type="contact.created", data={})
+    delivery = WebhookDelivery.objects.get(event=event)
+    receiver.fail_next(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        delivery_attempt(delivery.pk)
+        assert QueueTimer.objects.get().args == [delivery.pk]  # written with the attempt
+        raise RuntimeError("the attempt's transaction fails")
+    assert not QueueTimer.objects.exists()
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempt_count == 0
 
 
 def test_it_never_attempts_a_finished_delivery_twice(in_office_a, receiver):
