@@ -33,14 +33,28 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_commits)
 
 
+# The data migrations that write platform rows (idempotently) a flush removes: plans, schedules.
+PLATFORM_ROW_MIGRATIONS = (
+    "tenants.migrations.0003_pool_schedule",
+    "webhooks.migrations.0002_sweeper_schedule",
+    "webhooks.migrations.0003_prune_schedule",
+)
+
+
 def _restore_platform_rows() -> None:
-    """After a flush: the default plans again, and no schema left without its tenant row."""
+    """After a flush: the default plans and the periodic schedules again, and no schema left
+    without its tenant row."""
     from importlib import import_module
+
+    from django.apps import apps
 
     from tenants.models import Plan, Tenant
 
     for plan in import_module("tenants.migrations.0002_default_plans").PLANS:
         Plan.objects.get_or_create(code=plan["code"], defaults=plan)
+    with connection.schema_editor() as editor:
+        for name in PLATFORM_ROW_MIGRATIONS:
+            import_module(name).schedule(apps, editor)
     known = set(Tenant.objects.values_list("schema_name", flat=True)) | {settings.PORTICO_BASE_SCHEMA}
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")
