@@ -590,14 +590,9 @@ class AgentMessageSerializer(serializers.ModelSerializer):
 
 class AgentMessageFilterSerializer(serializers.Serializer):
     contact = _id("A contact id.")
-    unread = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="Only unread (true) or read (false) ones."
-    )
+    unread = serializers.BooleanField(required=False, help_text="Only unread (true) or read (false) ones.")
     replied = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Only answered (true) or unanswered (false) ones.",
+        required=False, help_text="Only answered (true) or unanswered (false) ones."
     )
 
 
