@@ -370,7 +370,12 @@ def name_enums(result, generator, **kwargs):
         for operation in path_item.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else ():
                 enum = _enum_of(parameter.get("schema", {}))
-                if enum is not None:
+                if enum is None:
+                    continue
+                key = _enum_hash(enum)
+                if key in names:  # the same choices as a body's or an answer's: the same type
+                    parameter["schema"] = {"$ref": f"#/components/schemas/{names[key]}"}
+                else:
                     enum["x-enum-varnames"] = enum_varnames(enum["enum"])
 
     result["components"] = generator.registry.build(spectacular_settings.APPEND_COMPONENTS)
