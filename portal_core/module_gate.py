@@ -2,12 +2,14 @@
 asks the registry which module a URL's namespace belongs to (``<key>``, ``<key>_office``,
 ``<key>_api``) and checks the office's configuration. No module repeats it.
 
-On an office's own host the office is known before the view runs, so ``ModuleGateMiddleware``
-answers at once: an HTML 404 for pages, ``{"message": "This module is not enabled."}`` for the API.
-On the platform host the office is known only once the API's credentials are read (an API key
-names its office), so the API view asks ``api_gate`` right after authentication and answers the
-same JSON; a module API view that reads no credentials cannot know its office there and gets the
-same 404."""
+Pages: on an office's own host ``ModuleGateMiddleware`` answers an HTML 404 before the view runs.
+API: the office is known once the caller's credentials are read (on the platform host an API key
+alone names its office), so every API view (``PorticoAPIView``) asks ``api_gate`` right after
+authentication, on every host alike, and answers ``{"message": "This module is not enabled."}``
+(404) to any caller of that office: a caller without valid credentials gets the 401 it would get
+anywhere, a method the URL does not have its 405. A module API view that is not a ``PorticoAPIView`` reads no
+credentials: the middleware answers for it (the JSON 404 while the module is off; on the platform
+host, where it cannot know its office, always)."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ def module_key(request) -> str | None:
 
 
 def api_gate(request) -> None:
-    """Raise the API's 404 when ``request`` (its office now known) is for a module that office has off."""
+    """Raise the API's 404 when ``request`` (its caller and office known) is for a module that
+    office has off."""
     key = module_key(request)
     if key is not None and not module_is_enabled(key):
         raise exceptions.NotFound(MODULE_OFF)
@@ -60,9 +63,9 @@ class ModuleGateMiddleware:
         if key is None:
             return None
         request.module_key = key
+        if _checks_after_authentication(view_func):
+            return None
         if not is_tenant_request(request):
-            if _checks_after_authentication(view_func):
-                return None
             return JsonResponse({"message": MODULE_OFF}, status=404)
         if not module_is_enabled(key):
             if wants_json(request):  # the API's errors are {"message": …}

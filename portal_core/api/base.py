@@ -40,9 +40,17 @@ class PorticoAPIView(APIView):
         version, scheme = self.determine_version(request, *args, **kwargs)
         request.version, request.versioning_scheme = version, scheme
         self.perform_authentication(request)
-        api_gate(request)  # on the platform host the office is known only now
+        self.check_module_gate(request)
         self.check_rate_limit(request)
         self.check_permissions(request)
+
+    def check_module_gate(self, request) -> None:
+        """Once the caller's office is known (on the platform host only its credentials name it),
+        a module the office has off answers 404; callers without valid credentials get their 401,
+        and a method the URL does not have its 405, as anywhere else."""
+        method = request.method.lower()
+        if isinstance(request.user, ApiCaller) and method in self.http_method_names and hasattr(self, method):
+            api_gate(request)
 
     def check_rate_limit(self, request) -> None:
         caller = request.user

@@ -90,7 +90,15 @@ def json_type_error(field, value) -> str | None:
         return None if isinstance(value, dict) else "Must be an object."
     if isinstance(field, serializers.Field) and not isinstance(field, serializers.HiddenField):
         # Text, choices, dates and times: JSON strings.
-        return None if isinstance(value, str) else "Must be a string."
+        return _text_error(field, value) if isinstance(value, str) else "Must be a string."
+    return None
+
+
+def _text_error(field, value: str) -> str | None:
+    # DRF checks the length of text once it has trimmed it; the schema's maxLength is the text sent.
+    limit = getattr(field, "max_length", None)
+    if isinstance(field, serializers.CharField) and limit is not None and len(value) > limit:
+        return f"Ensure this field has no more than {limit} characters."
     return None
 
 
@@ -143,7 +151,7 @@ def wire_error(field, raw: str) -> str | None:
         return None if raw.isascii() and WHOLE.fullmatch(raw) else "Must be a whole number."
     if isinstance(field, serializers.DecimalField | serializers.FloatField):
         return None if raw.isascii() and DECIMAL.fullmatch(raw) else "Must be a number written as digits."
-    return None
+    return _text_error(field, raw)
 
 
 def read_query(serializer_class, request) -> tuple[dict, dict[str, list[str]]]:

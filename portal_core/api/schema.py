@@ -430,3 +430,44 @@ def add_error_responses(result, generator, request, public):
                     code, {"description": description, "content": {"application/json": {"schema": ERROR}}}
                 )
     return result
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+NO_NUL = "^[^\\u0000]*$"
+# Python's whitespace (what DRF trims from text), which ECMA-262's ``\\s`` does not quite cover.
+SPACE = (
+    "\\t\\n\\u000b\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+NOT_BLANK = f"^[^\\u0000]*[^\\u0000{SPACE}][^\\u0000]*$"
+
+
+def _forbid_nul(schema) -> None:
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "string" and not {"format", "enum", "pattern", "$ref"} & set(schema):
+        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) >= 1 else NO_NUL
+    for key in ("items", "additionalProperties"):
+        _forbid_nul(schema.get(key))
+    for key in ("oneOf", "anyOf", "allOf"):
+        for branch in schema.get(key, []):
+            _forbid_nul(branch)
+    for prop in schema.get("properties", {}).values():
+        _forbid_nul(prop)
+
+
+def document_text(result, generator, request, public):
+    """Text the API reads may hold any character but NUL (DRF refuses it, PostgreSQL cannot store
+    it), and text that may not be blank must hold more than whitespace (which is trimmed): request
+    bodies and query parameters say so with a ``pattern``, so a client or a fuzzer knows which
+    strings are taken."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            _forbid_nul(component)
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                if parameter.get("in") == "query":
+                    _forbid_nul(parameter.get("schema"))
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
@@ -23,6 +24,24 @@ def _blank_or(kind: str) -> serializers.CharField:
     """An email or URL that may be empty: documented as a string, since ``format: email`` or
     ``uri`` would call the empty value invalid."""
     return serializers.CharField(read_only=True, help_text=f"An {kind}, or empty when there is none.")
+
+
+# What the API takes as a website: an http(s) URL on a named (ASCII) host, with a path and a query
+# but no port, user or fragment. It is stricter than Django's URL check, so every URL the schema's
+# pattern allows is one the API takes, and no other.
+WEB_URL = (
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,63}(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$"
+)
+
+
+class WebURLField(serializers.URLField):
+    """A website's address (``WEB_URL``), at most 200 characters (the model's limit)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(WEB_URL, "Enter a website's http:// or https:// address."))
 
 
 def _portal_status(holder) -> str:
@@ -228,7 +247,7 @@ class CompanyWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=160)
     email = serializers.EmailField(allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, allow_blank=True, default="")
-    website = serializers.URLField(allow_blank=True, default="")
+    website = WebURLField(allow_blank=True, default="")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, default="en")
 
 

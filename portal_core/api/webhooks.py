@@ -75,11 +75,19 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
     class Meta:
         ref_name = "WebhookEndpointWrite"
 
-    def validate_event_types(self, value: list[str]) -> list[str]:
-        unknown = sorted({t for t in value if t not in event_type_names()})
-        if unknown:
-            raise serializers.ValidationError(f"Unknown event type: {', '.join(unknown)}.")
-        return value
+    def get_fields(self):
+        # The catalogue's names, as an enum: read when the serializer is made, once every module's
+        # types are registered.
+        fields = super().get_fields()
+        names = sorted(event_type_names())
+        unknown = {"invalid_choice": "Unknown event type: {input}."}
+        fields["event_types"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=names, error_messages=unknown),
+            required=False,
+            default=list,
+            help_text=fields["event_types"].help_text,
+        )
+        return fields
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):

@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         # Names every enum (a model's choices class by its model and module) without settings.
         "portal_core.api.schema.name_enums",
+        "portal_core.api.schema.document_text",
         "portal_core.api.schema.add_error_responses",
     ],
 }
