@@ -154,6 +154,15 @@ class Target:
             values[name] = str(self.ids[kind])
         return values
 
+    def covers(self, operation) -> bool:
+        """Whether the coverage phase runs here: the core's operations (a module's run with the
+        module on, in the module's own tests; here they only answer 404)."""
+        from modules.registry import registry
+
+        return not any(
+            operation.definition.raw.get("operationId", "").startswith(f"{key}_") for key in registry.keys()
+        )
+
     def excused(self, case, response, failure) -> bool:
         """A schema-valid request refused by a rule the schema cannot state (``beyond_the_schema``)."""
         if failure.code != "ST202" or response.status_code != 400:
@@ -169,15 +178,20 @@ class Target:
         return named <= set(allowed)
 
 
+_served: dict[str, bytes] = {}  # the schema, asked for once a run (it is the same on every host)
+
+
 def load_schema(app, base_url: str):
     """The schema the office's host serves, set to send every request (the checks' own too) to
     ``app`` on that host."""
     from werkzeug import Client as WerkzeugClient
 
-    served = WerkzeugClient(app).get("/api/v1/schema/?format=json", base_url=base_url)
-    assert served.status_code == 200, served.get_data(as_text=True)[:500]
+    if "schema" not in _served:
+        served = WerkzeugClient(app).get("/api/v1/schema/?format=json", base_url=base_url)
+        assert served.status_code == 200, served.get_data(as_text=True)[:500]
+        _served["schema"] = served.get_data()
     # from_dict, with the application set as from_wsgi does: from_wsgi would ask the platform host.
-    schema = schemathesis.openapi.from_dict(json.loads(served.get_data()))
+    schema = schemathesis.openapi.from_dict(json.loads(_served["schema"]))
     schema.app = app
     schema.config.update(base_url=base_url)
     schema.config.checks.update(included_check_names=["all"])
@@ -284,7 +298,7 @@ def test_operation_conforms_to_the_schema(operation_label, target):
     method, path = operation_label.split(" ", 1)
     operation = target.schema[path][method]
     seen = Seen()
-    for case in coverage_cases(target, operation):
+    for case in coverage_cases(target, operation) if target.covers(operation) else ():
         check(target, case, seen)
     for mode, examples in (
         (GenerationMode.POSITIVE, MAX_EXAMPLES),

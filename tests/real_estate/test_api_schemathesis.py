@@ -83,6 +83,9 @@ class ModuleTarget(core.Target):
         default_factory=lambda: {**core.BEYOND_THE_SCHEMA, **BEYOND_THE_SCHEMA}
     )
 
+    def covers(self, operation) -> bool:
+        return True
+
     def credentials(self, path: str) -> dict[str, str]:
         token = self.client_jwt if path.startswith(f"{BASE}me/") else self.api_key
         return {"Authorization": f"Bearer {token}"}
