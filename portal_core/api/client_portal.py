@@ -52,6 +52,8 @@ _config_payloads = generation_cache(_config_payload)
 
 
 class ConfigView(PorticoAPIView):
+    """The portal configuration of the office the credentials belong to."""
+
     class ConfigSerializer(serializers.Serializer):
         portal_name = serializers.CharField()
         portal_logo = serializers.CharField(allow_null=True)
@@ -114,6 +116,8 @@ def _invite(request, holder_kind: str, pk):
 
 
 class ContactInviteView(PorticoAPIView):
+    """Emails a portal invitation to a contact and answers with its portal access token."""
+
     @extend_schema(
         operation_id="client_portal_contact_invite",
         summary="Send portal invitation to contact",
@@ -131,6 +135,8 @@ class ContactInviteView(PorticoAPIView):
 
 
 class CompanyInviteView(PorticoAPIView):
+    """Emails a portal invitation to a company and answers with its portal access token."""
+
     @extend_schema(
         operation_id="client_portal_company_invite",
         summary="Send portal invitation to company",
@@ -148,6 +154,8 @@ class CompanyInviteView(PorticoAPIView):
 
 
 class TokenView(PorticoAPIView):
+    """Gets or creates a contact's or company's portal access token."""
+
     class TokenRequest(serializers.Serializer):
         type = serializers.ChoiceField(choices=["contact", "company"])
         id = serializers.IntegerField(min_value=1)
