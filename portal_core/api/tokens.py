@@ -30,6 +30,8 @@ class ObtainSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(PorticoAPIView):
+    """A JWT pair for an office's staff member or a portal account, on the office's own host."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -64,6 +66,8 @@ class ObtainTokenView(PorticoAPIView):
 
 
 class RefreshTokenView(PorticoAPIView):
+    """A new access token for a refresh token of this office."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
