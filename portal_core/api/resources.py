@@ -54,19 +54,24 @@ from .permissions import IsClientCaller, IsTenantCaller
 from .schema import ResourceSchema
 
 __all__ = [
+    "LIST_DESCRIPTION",
     "ChangeRow",
     "ClientResource",
     "CreateRow",
     "CursorPagination",
     "DeleteRow",
     "Doc",
+    "IsOfficeCaller",
+    "IsPortalClient",
     "ListRows",
     "OfficeResource",
     "PatchRow",
+    "Resource",
     "RowAction",
     "ShowRow",
     "doc",
     "errors_under",
+    "narrowed",
     "row_or_404",
     "service_errors",
 ]
@@ -88,6 +93,8 @@ class IsOfficeCaller(IsTenantCaller):
 
 
 class IsPortalClient(IsClientCaller):
+    """``IsClientCaller`` that tells office credentials plainly why a client endpoint refuses them."""
+
     message = "Only a client's token (a portal account's JWT from /api/v1/auth/token) can use this endpoint."
 
 
@@ -282,6 +289,7 @@ class Resource(PorticoAPIView, GenericAPIView):
             self.parent = row_or_404(self.get_parent_queryset(), kwargs.get("id"))
 
     def get_parent_queryset(self):
+        """Where ``self.parent`` is looked up (``parent_queryset``, fresh for each request)."""
         return self.parent_queryset.all()
 
     def get_object(self):

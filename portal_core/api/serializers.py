@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import RegexValidator
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from ..models import ActivityEntry, Company, Contact, PortalAccount
@@ -48,10 +47,6 @@ def _portal_status(holder) -> str:
     account = getattr(holder, "portal_account", None)
     return account.status if account is not None else PortalAccount.Status.NOT_INVITED
 
-
-ROW_ID = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The id, as the list gives it."
-)
 
 # --- errors -------------------------------------------------------------------------------------
 
