@@ -169,6 +169,21 @@ class ResourceSchema(AutoSchema):
         else:
             model = _model_name(view.OutputSerializer, queryset)
         responses = error_responses(*codes, model=model if names_a_row else "")
+        related = self._related_fields(verb, doc)
+        if 400 in responses and related:
+            missing = OpenApiExample(
+                "missing_row",
+                value={
+                    "message": "Invalid input.",
+                    "errors": {related[0]: ['Invalid pk "999999" - object does not exist.']},
+                },
+                summary=f"A {related[0]} that is not there",
+            )
+            responses[400] = OpenApiResponse(
+                responses[400].response,
+                description=responses[400].description,
+                examples=[*responses[400].examples, missing],
+            )
         if module is not None:
             off = OpenApiExample("module_off", value={"message": MODULE_OFF})
             if names_a_row:
@@ -185,6 +200,21 @@ class ResourceSchema(AutoSchema):
                     examples=[off],
                 )
         return responses
+
+    def _related_fields(self, verb: str, doc) -> list[str]:
+        """The body's fields that name another row by its id (a 400 when it is not there)."""
+        from rest_framework import relations
+
+        if verb in ("list", "retrieve", "destroy") or (doc is not None and doc.request is not None):
+            return []
+        body = self.view.InputSerializer
+        if body is None:
+            return []
+        return [
+            name
+            for name, field in body().fields.items()
+            if isinstance(field, relations.RelatedField | relations.ManyRelatedField) and not field.read_only
+        ]
 
     def _get_paginator(self):
         verb = self._verb()

@@ -74,7 +74,8 @@ class ValidationErrorSerializer(serializers.Serializer):
 _ERRORS = {
     400: (
         "invalid_input",
-        "Invalid input",
+        "Invalid input: a field or query parameter is not valid, or names a row that is not there; "
+        "each under its name in errors",
         {"message": "Invalid input.", "errors": {"email": ["Enter a valid email address."]}},
     ),
     401: (
