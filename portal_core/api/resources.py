@@ -197,7 +197,6 @@ class Doc:
     responses: dict = field(default_factory=dict)
     parameters: tuple = ()
     auth: list | None = None
-    examples: tuple = ()
 
 
 def doc(summary: str, description: str = "", **more) -> Doc:
