@@ -5,7 +5,15 @@ core finds the rest by fixed submodule names and never imports a module directly
 
 ``<module>.urls``        ``portal_urlpatterns`` (mounted at ``/<key-with-dashes>/``) and
                          ``office_urlpatterns`` (mounted at ``/office/<key-with-dashes>/``)
-``<module>.api.urls``    ``urlpatterns`` (mounted at ``/api/v1/<key-with-dashes>/``)
+``<module>.api.urls``    ``urlpatterns`` (mounted at ``/api/v1/<key-with-dashes>/``, namespace
+                         ``<key>_api``): views made with the core's resource kit,
+                         ``portal_core.api.resources`` (``ListRows``, ``ShowRow``, ``CreateRow``,
+                         ``ChangeRow``, ``DeleteRow``, ``RowAction`` on ``OfficeResource`` or
+                         ``ClientResource``), which gives them authentication, pages, errors and
+                         their schema (operation ids ``<key>_…``, tag ``<key-with-dashes>``, enums
+                         named ``<Key>…Enum``). The core answers 404 for the whole API while an
+                         office has the module off, on every host (``portal_core.module_gate``);
+                         a module never checks it itself
 ``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?

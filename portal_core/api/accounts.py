@@ -4,23 +4,28 @@
 from __future__ import annotations
 
 from django.core.mail import BadHeaderError
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.response import Response
 
 from .. import access
 from ..models import Company, Contact, PortalAccount
 from . import serializers as s
-from .base import PorticoGenericView, message
-
-TAGS = ["portal-accounts"]
+from .resources import LIST_DESCRIPTION, CreateRow, ListRows, OfficeResource, RowAction, ShowRow, doc
 
 
-def account_queryset():
-    return PortalAccount.objects.select_related("contact", "company")
+class SendFailed(exceptions.APIException):
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_detail = "Failed to send portal invitation."
 
 
-class PortalAccountListView(PorticoGenericView):
+class PortalAccountView(OfficeResource):
+    resource = "portal_accounts"
+    OutputSerializer = s.PortalAccountSerializer
+
+    def get_queryset(self):
+        return PortalAccount.objects.select_related("contact", "company")
+
+
+class PortalAccountListView(ListRows, CreateRow, PortalAccountView):
     """Portal accounts: list, and get or create one for a contact or a company."""
 
     class InputSerializer(serializers.Serializer):
@@ -36,127 +41,67 @@ class PortalAccountListView(PorticoGenericView):
             return attrs
 
     FilterSerializer = s.PortalAccountFilterSerializer
-    OutputSerializer = s.PortalAccountSerializer
-    serializer_class = OutputSerializer
+    lookups = {"status": "status", "contact": "contact_id", "company": "company_id"}
+    docs = {
+        "list": doc("List portal accounts", LIST_DESCRIPTION),
+        "create": doc(
+            "Get or create a portal account",
+            "The contact's (or company's) account: created, not invited, when it has none (201), else the "
+            "one it has (200). Send exactly one of ``contact`` and ``company``.",
+            responses={200: s.PortalAccountSerializer},
+        ),
+    }
 
-    def get_queryset(self):
-        return account_queryset()
+    def create(self, data, actor):
+        ((kind, holder),) = data.items()
+        self.existed = PortalAccount.objects.filter(**{kind: holder}).exists()
+        return access.portal_account_for(**{kind: holder})
 
-    @extend_schema(
-        operation_id="portal_accounts_list",
-        summary="List portal accounts",
-        description="Newest first, 50 a page (``page_size`` up to 200); follow ``next`` for the rest.",
-        parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        f = filters.validated_data
-        queryset = account_queryset()
-        if "status" in f:
-            queryset = queryset.filter(status=f["status"])
-        if "contact" in f:
-            queryset = queryset.filter(contact_id=f["contact"])
-        if "company" in f:
-            queryset = queryset.filter(company_id=f["company"])
-        return self.paginated(queryset, self.OutputSerializer)
-
-    @extend_schema(
-        operation_id="portal_accounts_create",
-        summary="Get or create a portal account",
-        description="The contact's (or company's) account: created, not invited, when it has none "
-        "(201), else the one it has (200). Send exactly one of ``contact`` and ``company``.",
-        request=InputSerializer,
-        responses={200: OutputSerializer, 201: OutputSerializer, **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def post(self, request):
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        (kind, holder), *_ = body.validated_data.items()
-        existed = PortalAccount.objects.filter(**{kind: holder}).exists()
-        account = access.portal_account_for(**{kind: holder})
-        return Response(
-            self.OutputSerializer(account).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )
+    def created_status(self, row):
+        return status.HTTP_200_OK if self.existed else status.HTTP_201_CREATED
 
 
-class PortalAccountDetailView(PorticoGenericView):
+class PortalAccountDetailView(ShowRow, PortalAccountView):
     """One portal account."""
 
-    OutputSerializer = s.PortalAccountSerializer
-    serializer_class = OutputSerializer
-
-    def get_queryset(self):
-        return account_queryset()
-
-    @extend_schema(
-        operation_id="portal_accounts_retrieve",
-        summary="Get a portal account",
-        responses={200: OutputSerializer, **s.error_responses(404, model="Portal account")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def get(self, request, **kwargs):
-        return Response(self.OutputSerializer(self.get_object()).data)
+    docs = {"retrieve": doc("Get a portal account")}
 
 
-class PortalAccountDisableView(PorticoGenericView):
+class PortalAccountDisableView(RowAction, PortalAccountView):
     """Disable one portal account."""
 
-    OutputSerializer = s.PortalAccountSerializer
-    serializer_class = OutputSerializer
+    action = "disable"
+    docs = {
+        "disable": doc(
+            "Disable a portal account",
+            "The client can no longer sign in; their links and tokens are revoked. Their data stays. "
+            "Disabling a disabled account changes nothing.",
+        )
+    }
 
-    def get_queryset(self):
-        return account_queryset()
-
-    @extend_schema(
-        operation_id="portal_accounts_disable",
-        summary="Disable a portal account",
-        description="The client can no longer sign in; their links and tokens are revoked. Their data "
-        "stays. Disabling a disabled account changes nothing.",
-        request=None,
-        responses={200: OutputSerializer, **s.error_responses(404, model="Portal account")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        account = self.get_object()
-        if account.status != PortalAccount.Status.DISABLED:
-            access.portal_account_disable(account=account, actor=request.user.label)
-        return Response(self.OutputSerializer(account).data)
+    def act(self, row, data, actor):
+        if row.status != PortalAccount.Status.DISABLED:
+            access.portal_account_disable(account=row, actor=actor)
 
 
-class PortalAccountEnableView(PorticoGenericView):
+class PortalAccountEnableView(RowAction, PortalAccountView):
     """Enable one portal account again."""
 
-    OutputSerializer = s.PortalAccountSerializer
-    serializer_class = OutputSerializer
+    action = "enable"
+    docs = {
+        "enable": doc(
+            "Enable a portal account",
+            "The account returns to the status it had (not invited, invited or joined). Enabling an "
+            "enabled account changes nothing.",
+        )
+    }
 
-    def get_queryset(self):
-        return account_queryset()
-
-    @extend_schema(
-        operation_id="portal_accounts_enable",
-        summary="Enable a portal account",
-        description="The account returns to the status it had (not invited, invited or joined). "
-        "Enabling an enabled account changes nothing.",
-        request=None,
-        responses={200: OutputSerializer, **s.error_responses(404, model="Portal account")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        account = self.get_object()
-        if account.status == PortalAccount.Status.DISABLED:
-            access.portal_account_enable(account=account, actor=request.user.label)
-        return Response(self.OutputSerializer(account).data)
+    def act(self, row, data, actor):
+        if row.status == PortalAccount.Status.DISABLED:
+            access.portal_account_enable(account=row, actor=actor)
 
 
-class PortalAccountInviteView(PorticoGenericView):
+class PortalAccountInviteView(RowAction, PortalAccountView):
     """Invite the holder of one portal account."""
 
     class InputSerializer(serializers.Serializer):
@@ -171,32 +116,20 @@ class PortalAccountInviteView(PorticoGenericView):
         class Meta:
             ref_name = "PortalAccountInvite"
 
-    OutputSerializer = s.PortalAccountSerializer
-    serializer_class = OutputSerializer
+    action = "invite"
+    docs = {
+        "invite": doc(
+            "Invite to the portal",
+            "Emails the client an invitation in their language. A disabled account, or one without an "
+            "email address, is refused (400).",
+            errors=(500,),
+        )
+    }
 
-    def get_queryset(self):
-        return account_queryset()
-
-    @extend_schema(
-        operation_id="portal_accounts_invite",
-        summary="Invite to the portal",
-        description="Emails the client an invitation in their language. A disabled account, or one "
-        "without an email address, is refused (400).",
-        request=InputSerializer,
-        responses={200: OutputSerializer, **s.error_responses(400, 404, 500, model="Portal account")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        account = self.get_object()
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def act(self, row, data, actor):
         try:
-            access.portal_account_invite(
-                account=account, actor=request.user.label, actor_type="api", **body.validated_data
-            )
+            access.portal_account_invite(account=row, actor=actor, actor_type="api", **data)
         except access.AccessError as exc:
             raise exceptions.ValidationError({"non_field_errors": [exc.message]}) from exc
         except (OSError, BadHeaderError) as exc:
-            return message(f"Failed to send portal invitation: {exc}", status.HTTP_500_INTERNAL_SERVER_ERROR)
-        return Response(self.OutputSerializer(account).data)
+            raise SendFailed(f"Failed to send portal invitation: {exc}") from exc

@@ -7,14 +7,13 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.text import capfirst
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
-from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from ..module_gate import api_gate
 from . import ratelimit
 from .auth import ApiCaller, ApiKeyAuthentication, TenantJWTAuthentication
 from .permissions import IsTenantCaller
@@ -27,10 +26,12 @@ def _limit_for(request) -> int:
 
 
 class PorticoAPIView(APIView):
-    """Base for every API view: tenant-bound auth, per-token limits, ``{"message": …}`` errors."""
+    """Base for every API view: tenant-bound auth, per-token limits, ``{"message": …}`` errors, the
+    module gate (``portal_core.module_gate``), JSON bodies only (``parser_classes``)."""
 
     authentication_classes = [ApiKeyAuthentication, TenantJWTAuthentication]
     permission_classes = [IsTenantCaller]
+    parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)
@@ -39,8 +40,17 @@ class PorticoAPIView(APIView):
         version, scheme = self.determine_version(request, *args, **kwargs)
         request.version, request.versioning_scheme = version, scheme
         self.perform_authentication(request)
+        self.check_module_gate(request)
         self.check_rate_limit(request)
         self.check_permissions(request)
+
+    def check_module_gate(self, request) -> None:
+        """Once the caller's office is known (on the platform host only its credentials name it),
+        a module the office has off answers 404; callers without valid credentials get their 401,
+        and a method the URL does not have its 405, as anywhere else."""
+        method = request.method.lower()
+        if isinstance(request.user, ApiCaller) and method in self.http_method_names and hasattr(self, method):
+            api_gate(request)
 
     def check_rate_limit(self, request) -> None:
         caller = request.user
@@ -88,55 +98,6 @@ def api_exception_handler(exc, context):
 
 def message(text: str, code: int = status.HTTP_200_OK) -> Response:
     return Response({"message": text}, status=code)
-
-
-# --- resource views: generic views, cursor pages, service errors, schema ------------------------
-
-
-class IsOfficeCaller(IsTenantCaller):
-    """``IsTenantCaller`` that tells a client token plainly why the office API refuses it."""
-
-    def has_permission(self, request, view):
-        allowed = super().has_permission(request, view)
-        if not allowed and isinstance(request.user, ApiCaller) and request.user.kind == "client":
-            self.message = "A client token cannot use the office API."
-        return allowed
-
-
-class CreatedCursorPagination(CursorPagination):
-    """Newest first, then by id: a cursor (not an offset), so pages stay right while rows are added."""
-
-    ordering = ("-created", "id")
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound:
-            raise exceptions.ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
-
-
-class PorticoGenericView(PorticoAPIView, GenericAPIView):
-    """``PorticoAPIView`` (auth, limits, errors) with DRF's generic helpers: ``get_object`` and pages.
-
-    Subclasses set ``queryset`` (or ``get_queryset``); rows are looked up by the ``id`` URL
-    argument, and a missing row answers ``{"message": "<Model> not found."}``."""
-
-    permission_classes = [IsOfficeCaller]
-    pagination_class = CreatedCursorPagination
-    lookup_url_kwarg = "id"
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            name = self.get_queryset().model._meta.verbose_name
-            raise exceptions.NotFound(f"{capfirst(name)} not found.") from None
-
-    def paginated(self, queryset, serializer_class) -> Response:
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from datetime import UTC
 from django.core.mail import BadHeaderError
 from django.db import connection
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from tenants.routing import generation_cache
@@ -16,6 +16,7 @@ from .. import access
 from ..models import Company, Contact
 from ..selectors import portal_config_get
 from .base import PorticoAPIView, message
+from .inputs import read_body
 
 MESSAGE = inline_serializer("Message", {"message": serializers.CharField()})
 
@@ -51,6 +52,8 @@ _config_payloads = generation_cache(_config_payload)
 
 
 class ConfigView(PorticoAPIView):
+    """The portal configuration of the office the credentials belong to."""
+
     class ConfigSerializer(serializers.Serializer):
         portal_name = serializers.CharField()
         portal_logo = serializers.CharField(allow_null=True)
@@ -84,8 +87,7 @@ INVITE_OK = inline_serializer(
 
 
 def _invite(request, holder_kind: str, pk):
-    body = InviteSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
+    custom_message = read_body(InviteSerializer, request)["custom_message"]
     model = Contact if holder_kind == "contact" else Company
     pk = str(pk)
     holder = (
@@ -101,7 +103,7 @@ def _invite(request, holder_kind: str, pk):
     try:
         access.portal_account_invite(
             account=account,
-            custom_message=body.validated_data["custom_message"],
+            custom_message=custom_message,
             actor=actor,
             actor_type="api",
         )
@@ -114,6 +116,8 @@ def _invite(request, holder_kind: str, pk):
 
 
 class ContactInviteView(PorticoAPIView):
+    """Emails a portal invitation to a contact and answers with its portal access token."""
+
     @extend_schema(
         operation_id="client_portal_contact_invite",
         summary="Send portal invitation to contact",
@@ -131,6 +135,8 @@ class ContactInviteView(PorticoAPIView):
 
 
 class CompanyInviteView(PorticoAPIView):
+    """Emails a portal invitation to a company and answers with its portal access token."""
+
     @extend_schema(
         operation_id="client_portal_company_invite",
         summary="Send portal invitation to company",
@@ -148,6 +154,8 @@ class CompanyInviteView(PorticoAPIView):
 
 
 class TokenView(PorticoAPIView):
+    """Gets or creates a contact's or company's portal access token."""
+
     class TokenRequest(serializers.Serializer):
         type = serializers.ChoiceField(choices=["contact", "company"])
         id = serializers.IntegerField(min_value=1)
@@ -175,11 +183,12 @@ class TokenView(PorticoAPIView):
         tags=["client-portal"],
     )
     def post(self, request):
-        body = self.TokenRequest(data=request.data)
-        if not body.is_valid():
-            field, errors = next(iter(body.errors.items()))
-            return Response({"message": f"{field}: {errors[0]}", "errors": body.errors}, status=400)
-        kind, pk = body.validated_data["type"], body.validated_data["id"]
+        try:
+            body = read_body(self.TokenRequest, request)
+        except exceptions.ValidationError as exc:
+            field, errors = next(iter(exc.detail.items()))
+            return Response({"message": f"{field}: {errors[0]}", "errors": exc.detail}, status=400)
+        kind, pk = body["type"], body["id"]
         model = Contact if kind == "contact" else Company
         holder = model.objects.filter(pk=pk).first()
         if holder is None:

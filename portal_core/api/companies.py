@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.response import Response
 
 from .. import contacts
 from ..models import Company, PortalAccount
 from . import serializers as s
-from .base import PorticoGenericView, service_errors
-
-TAGS = ["companies"]
-
-
-def company_queryset():
-    return contacts.company_search()
+from .resources import (
+    LIST_DESCRIPTION,
+    ChangeRow,
+    CreateRow,
+    DeleteRow,
+    ListRows,
+    OfficeResource,
+    ShowRow,
+    doc,
+    narrowed,
+)
 
 
 def company_delete(*, company: Company) -> None:
@@ -26,121 +27,51 @@ def company_delete(*, company: Company) -> None:
         company.delete()
 
 
-class CompanyListView(PorticoGenericView):
+class CompanyView(OfficeResource):
+    resource = "companies"
+    InputSerializer = s.CompanyWriteSerializer
+    OutputSerializer = s.CompanySerializer
+
+    def get_queryset(self):
+        return contacts.company_search()
+
+
+class CompanyListView(ListRows, CreateRow, CompanyView):
     """The office's client companies: list and create."""
 
     FilterSerializer = s.CompanyFilterSerializer
-    InputSerializer = s.CompanyWriteSerializer
-    OutputSerializer = s.CompanySerializer
-    serializer_class = OutputSerializer
+    lookups = {"email": "email__iexact", "language": "language", "created_since": "created__gte"}
+    docs = {"list": doc("List companies", LIST_DESCRIPTION), "create": doc("Create a company")}
 
-    def get_queryset(self):
-        return company_queryset()
-
-    @extend_schema(
-        operation_id="companies_list",
-        summary="List companies",
-        description="Newest first, 50 a page (``page_size`` up to 200); follow ``next`` for the rest.",
-        parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def get(self, request):
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        f = filters.validated_data
-        queryset = contacts.company_search(query=f.get("q", ""))
-        if "email" in f:
-            queryset = queryset.filter(email__iexact=f["email"])
-        if "language" in f:
-            queryset = queryset.filter(language=f["language"])
-        if f.get("portal_status") == PortalAccount.Status.NOT_INVITED:
-            queryset = queryset.filter(
+    def rows(self, filters):
+        queryset = narrowed(contacts.company_search(query=filters.get("q", "")), filters, self.lookups)
+        if filters.get("portal_status") == PortalAccount.Status.NOT_INVITED:
+            return queryset.filter(
                 Q(portal_account__isnull=True) | Q(portal_account__status=PortalAccount.Status.NOT_INVITED)
             )
-        elif "portal_status" in f:
-            queryset = queryset.filter(portal_account__status=f["portal_status"])
-        if "created_since" in f:
-            queryset = queryset.filter(created__gte=f["created_since"])
-        return self.paginated(queryset, self.OutputSerializer)
+        if "portal_status" in filters:
+            return queryset.filter(portal_account__status=filters["portal_status"])
+        return queryset
 
-    @extend_schema(
-        operation_id="companies_create",
-        summary="Create a company",
-        request=InputSerializer,
-        responses={201: OutputSerializer, **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def post(self, request):
-        body = self.InputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            company = contacts.company_create(**body.validated_data, actor=request.user.label)
-        return Response(
-            self.OutputSerializer(company_queryset().get(pk=company.pk)).data, status=status.HTTP_201_CREATED
-        )
+    def create(self, data, actor):
+        return contacts.company_create(**data, actor=actor)
 
 
-class CompanyDetailView(PorticoGenericView):
+class CompanyDetailView(ShowRow, ChangeRow, DeleteRow, CompanyView):
     """One company: read, replace, change, delete."""
 
-    InputSerializer = s.CompanyWriteSerializer
-    OutputSerializer = s.CompanySerializer
-    serializer_class = OutputSerializer
+    docs = {
+        "retrieve": doc("Get a company"),
+        "update": doc("Replace a company", "Fields left out take their defaults (empty, English)."),
+        "partial_update": doc("Change a company", "Only the fields sent change."),
+        "destroy": doc(
+            "Delete a company",
+            "Deletes the company and its portal account; its contacts stay, without a company.",
+        ),
+    }
 
-    def get_queryset(self):
-        return company_queryset()
+    def change(self, row, data, actor):
+        contacts.company_update(company=row, actor=actor, **data)
 
-    @extend_schema(
-        operation_id="companies_retrieve",
-        summary="Get a company",
-        responses={200: OutputSerializer, **s.error_responses(404, model="Company")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def get(self, request, **kwargs):
-        return Response(self.OutputSerializer(self.get_object()).data)
-
-    def _update(self, request, *, partial: bool) -> Response:
-        company = self.get_object()
-        body = self.InputSerializer(data=request.data, partial=partial)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            contacts.company_update(company=company, actor=request.user.label, **body.validated_data)
-        return Response(self.OutputSerializer(self.get_object()).data)
-
-    @extend_schema(
-        operation_id="companies_update",
-        summary="Replace a company",
-        description="Fields left out take their defaults (empty, English).",
-        request=InputSerializer,
-        responses={200: OutputSerializer, **s.error_responses(400, 404, model="Company")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def put(self, request, **kwargs):
-        return self._update(request, partial=False)
-
-    @extend_schema(
-        operation_id="companies_partial_update",
-        summary="Change a company",
-        description="Only the fields sent change.",
-        request=InputSerializer,
-        responses={200: OutputSerializer, **s.error_responses(400, 404, model="Company")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def patch(self, request, **kwargs):
-        return self._update(request, partial=True)
-
-    @extend_schema(
-        operation_id="companies_destroy",
-        summary="Delete a company",
-        description="Deletes the company and its portal account; its contacts stay, without a company.",
-        responses={204: None, **s.error_responses(404, model="Company")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def delete(self, request, **kwargs):
-        company_delete(company=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def destroy(self, row, actor):
+        company_delete(company=row)

@@ -13,6 +13,7 @@ from .. import profile
 from ..models import PortalAccount
 from . import serializers as s
 from .base import PorticoAPIView, service_errors
+from .inputs import read_body
 from .permissions import IsClientCaller
 
 TAGS = ["me"]
@@ -92,9 +93,7 @@ class MeView(PorticoAPIView):
     )
     def patch(self, request):
         account = self._account(request)
-        body = self.InputSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        changes = body.validated_data
+        changes = read_body(self.InputSerializer, request, partial=True)
         details = {k: v for k, v in changes.items() if k in ("first_name", "last_name", "phone")}
         contact = account.contact
         if details and contact is None:

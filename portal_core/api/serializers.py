@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema_field
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 from ..models import ActivityEntry, Company, Contact, PortalAccount
@@ -25,14 +25,28 @@ def _blank_or(kind: str) -> serializers.CharField:
     return serializers.CharField(read_only=True, help_text=f"An {kind}, or empty when there is none.")
 
 
+# What the API takes as a website: an http(s) URL on a named (ASCII) host, with a path and a query
+# but no port, user or fragment. It is stricter than Django's URL check, so every URL the schema's
+# pattern allows is one the API takes, and no other.
+WEB_URL = (
+    r"^https?://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,63}(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?$"
+)
+
+
+class WebURLField(serializers.URLField):
+    """A website's address (``WEB_URL``), at most 200 characters (the model's limit)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(WEB_URL, "Enter a website's http:// or https:// address."))
+
+
 def _portal_status(holder) -> str:
     account = getattr(holder, "portal_account", None)
     return account.status if account is not None else PortalAccount.Status.NOT_INVITED
 
-
-ROW_ID = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The id, as the list gives it."
-)
 
 # --- errors -------------------------------------------------------------------------------------
 
@@ -60,7 +74,8 @@ class ValidationErrorSerializer(serializers.Serializer):
 _ERRORS = {
     400: (
         "invalid_input",
-        "Invalid input",
+        "Invalid input: a field or query parameter is not valid, or names a row that is not there; "
+        "each under its name in errors",
         {"message": "Invalid input.", "errors": {"email": ["Enter a valid email address."]}},
     ),
     401: (
@@ -228,7 +243,7 @@ class CompanyWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=160)
     email = serializers.EmailField(allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, allow_blank=True, default="")
-    website = serializers.URLField(allow_blank=True, default="")
+    website = WebURLField(allow_blank=True, default="")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, default="en")
 
 

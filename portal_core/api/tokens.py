@@ -14,6 +14,7 @@ from .. import access
 from ..ratelimit import RateLimited, check_all
 from .auth import jwt_pair
 from .base import PorticoAPIView, message
+from .inputs import read_body
 
 PAIR = inline_serializer("TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()})
 
@@ -29,6 +30,8 @@ class ObtainSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(PorticoAPIView):
+    """A JWT pair for an office's staff member or a portal account, on the office's own host."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -43,9 +46,8 @@ class ObtainTokenView(PorticoAPIView):
     def post(self, request):
         if not is_tenant_request(request):
             return message("Ask for tokens on your portal's own address.", status.HTTP_400_BAD_REQUEST)
-        body = ObtainSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        email, password, kind = (body.validated_data[k] for k in ("email", "password", "kind"))
+        body = read_body(ObtainSerializer, request)
+        email, password, kind = (body[k] for k in ("email", "password", "kind"))
         try:
             check_all(request, "api-token", account_ident=email, ip_limit=30, account_limit=10)
         except RateLimited as exc:
@@ -64,6 +66,8 @@ class ObtainTokenView(PorticoAPIView):
 
 
 class RefreshTokenView(PorticoAPIView):
+    """A new access token for a refresh token of this office."""
+
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -82,10 +86,9 @@ class RefreshTokenView(PorticoAPIView):
         from rest_framework_simplejwt.exceptions import TokenError
         from rest_framework_simplejwt.tokens import RefreshToken
 
-        body = self.RefreshSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = read_body(self.RefreshSerializer, request)
         try:
-            refresh = RefreshToken(body.validated_data["refresh"])
+            refresh = RefreshToken(body["refresh"])
         except TokenError:
             return message("Invalid or expired token.", status.HTTP_401_UNAUTHORIZED)
         if not is_tenant_request(request) or refresh.get("tenant") != request.tenant.id:

@@ -12,7 +12,7 @@ from . import accounts, activity, client_portal, companies, contacts, me, tokens
 class RowIdConverter:
     """Any path segment as a row id: the view answers ``{"message": "… not found."}`` for ids that
     are not there (not numbers, negative, too large), where ``<int:…>`` would leave some of them to
-    Django's HTML 404 page. The schema documents the id as an integer (``serializers.ROW_ID``)."""
+    Django's HTML 404 page. The schema documents the id as an integer (``schema.ResourceSchema``)."""
 
     regex = "[^/]+"
 

@@ -6,9 +6,8 @@ refused there (400, the reason under ``errors.url``)."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers, status
-from rest_framework.response import Response
 
 from webhooks import services
 from webhooks.catalogue import (
@@ -21,10 +20,17 @@ from webhooks.catalogue import (
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 from .. import events
-from . import serializers as s
-from .base import PorticoGenericView, service_errors
-
-TAGS = ["webhooks"]
+from .resources import (
+    LIST_DESCRIPTION,
+    CreateRow,
+    DeleteRow,
+    ListRows,
+    OfficeResource,
+    PatchRow,
+    RowAction,
+    ShowRow,
+    doc,
+)
 
 # --- serializers --------------------------------------------------------------------------------
 
@@ -76,11 +82,19 @@ class WebhookEndpointWriteSerializer(serializers.Serializer):
     class Meta:
         ref_name = "WebhookEndpointWrite"
 
-    def validate_event_types(self, value: list[str]) -> list[str]:
-        unknown = sorted({t for t in value if t not in event_type_names()})
-        if unknown:
-            raise serializers.ValidationError(f"Unknown event type: {', '.join(unknown)}.")
-        return value
+    def get_fields(self):
+        # The catalogue's names, as an enum: read when the serializer is made, once every module's
+        # types are registered.
+        fields = super().get_fields()
+        names = sorted(event_type_names())
+        unknown = {"invalid_choice": "Unknown event type: {input}."}
+        fields["event_types"] = serializers.ListField(
+            child=serializers.ChoiceField(choices=names, error_messages=unknown),
+            required=False,
+            default=list,
+            help_text=fields["event_types"].help_text,
+        )
+        return fields
 
 
 class WebhookAttemptSerializer(serializers.ModelSerializer):
@@ -193,207 +207,161 @@ def _endpoint_changes(endpoint: WebhookEndpoint, data: dict) -> None:
         services.endpoint_disable(endpoint=endpoint)
 
 
-class EndpointListView(PorticoGenericView):
-    """The office's webhook endpoints: list and create."""
-
-    queryset = WebhookEndpoint.objects.all()
-    serializer_class = WebhookEndpointSerializer
-
-    @extend_schema(
-        operation_id="webhook_endpoints_list",
-        summary="List webhook endpoints",
-        description="Newest first, 50 a page (``page_size`` up to 200); follow ``next`` for the rest.",
-        responses={200: WebhookEndpointSerializer(many=True), **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def get(self, request):
-        return self.paginated(self.get_queryset(), WebhookEndpointSerializer)
-
-    @extend_schema(
-        operation_id="webhook_endpoints_create",
-        summary="Create a webhook endpoint",
-        description="Answers with the endpoint's signing ``secret``, the only time it is shown. A URL "
-        "whose host resolves to a private, loopback or otherwise non-public address is refused.",
-        request=WebhookEndpointWriteSerializer,
-        responses={201: WebhookEndpointSecretSerializer, **s.error_responses(400)},
-        tags=TAGS,
-    )
-    def post(self, request):
-        body = WebhookEndpointWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            endpoint = services.endpoint_create(**body.validated_data)
-        return Response(WebhookEndpointSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
-
-
-class EndpointDetailView(PorticoGenericView):
-    """One endpoint: read (without its secret), change, delete."""
-
-    queryset = WebhookEndpoint.objects.all()
-    serializer_class = WebhookEndpointSerializer
-
-    @extend_schema(
-        operation_id="webhook_endpoints_retrieve",
-        summary="Get a webhook endpoint",
-        responses={200: WebhookEndpointSerializer, **s.error_responses(404, model="Webhook endpoint")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def get(self, request, **kwargs):
-        return Response(WebhookEndpointSerializer(self.get_object()).data)
-
-    @extend_schema(
-        operation_id="webhook_endpoints_partial_update",
-        summary="Change a webhook endpoint",
-        description="Only the fields sent change. A new URL is checked again; ``enabled: false`` gives up "
-        "the endpoint's waiting deliveries (they can be redelivered).",
-        request=WebhookEndpointWriteSerializer(partial=True),
-        responses={
-            200: WebhookEndpointSerializer,
-            **s.error_responses(400, 404, model="Webhook endpoint"),
-        },
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def patch(self, request, **kwargs):
-        endpoint = self.get_object()
-        body = WebhookEndpointWriteSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            _endpoint_changes(endpoint, body.validated_data)
-        return Response(WebhookEndpointSerializer(self.get_object()).data)
-
-    @extend_schema(
-        operation_id="webhook_endpoints_destroy",
-        summary="Delete a webhook endpoint",
-        description="Deletes the endpoint with its deliveries and their log.",
-        responses={204: None, **s.error_responses(404, model="Webhook endpoint")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def delete(self, request, **kwargs):
-        services.endpoint_delete(endpoint=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class EndpointRotateSecretView(PorticoGenericView):
-    queryset = WebhookEndpoint.objects.all()
-    serializer_class = WebhookEndpointSecretSerializer
-
-    @extend_schema(
-        operation_id="webhook_endpoints_rotate_secret",
-        summary="Rotate an endpoint's signing secret",
-        description="Answers with the new secret, the only time it is shown. For 24 hours every message "
-        "is signed with the old secret too, so the receiver can switch over without losing one.",
-        request=None,
-        responses={200: WebhookEndpointSecretSerializer, **s.error_responses(404, model="Webhook endpoint")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        endpoint = services.endpoint_secret_rotate(endpoint=self.get_object())
-        return Response(WebhookEndpointSecretSerializer(endpoint).data)
-
-
-class EndpointTestView(PorticoGenericView):
-    queryset = WebhookEndpoint.objects.all()
-    serializer_class = WebhookTestSerializer
-
-    @extend_schema(
-        operation_id="webhook_endpoints_test",
-        summary="Send a test event",
-        description=f"Sends a ``{TEST_EVENT_TYPE}`` event to this endpoint only; its delivery shows in "
-        "the endpoint's deliveries. The endpoint must be enabled.",
-        request=None,
-        responses={202: WebhookTestSerializer, **s.error_responses(400, 404, model="Webhook endpoint")},
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        endpoint = self.get_object()
-        with service_errors():
-            event = services.endpoint_send_test(endpoint=endpoint)
-        delivery = event.deliveries.filter(endpoint=endpoint).values_list("pk", flat=True).first()
-        return Response(
-            {"event_id": event.pk, "type": event.type, "delivery_id": delivery},
-            status=status.HTTP_202_ACCEPTED,
-        )
-
-
 def _deliveries():
     return WebhookDelivery.objects.select_related("event").prefetch_related(
         Prefetch("attempts", queryset=WebhookAttempt.objects.order_by("number"))
     )
 
 
-class EndpointDeliveriesView(PorticoGenericView):
-    queryset = WebhookEndpoint.objects.all()
-    serializer_class = WebhookDeliverySerializer
-
-    @extend_schema(
-        operation_id="webhook_endpoints_deliveries",
-        summary="List an endpoint's deliveries",
-        description="Newest first, each with its attempts (status, duration, HTTP status, the start of "
-        "the answer). Follow ``next`` for more.",
-        responses={
-            200: WebhookDeliverySerializer(many=True),
-            **s.error_responses(400, 404, model="Webhook endpoint"),
-        },
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def get(self, request, **kwargs):
-        endpoint = self.get_object()
-        return self.paginated(_deliveries().filter(endpoint=endpoint), WebhookDeliverySerializer)
+class WebhookView(OfficeResource):
+    tags = ["webhooks"]
 
 
-class DeliveryRedeliverView(PorticoGenericView):
-    serializer_class = WebhookDeliverySerializer
+class EndpointView(WebhookView):
+    resource = "webhook_endpoints"
+    InputSerializer = WebhookEndpointWriteSerializer
+    OutputSerializer = WebhookEndpointSerializer
+
+    def get_queryset(self):
+        return WebhookEndpoint.objects.all()
+
+
+class EndpointListView(ListRows, CreateRow, EndpointView):
+    """The office's webhook endpoints: list and create."""
+
+    CreatedSerializer = WebhookEndpointSecretSerializer  # the secret is shown once, when made
+    docs = {
+        "list": doc("List webhook endpoints", LIST_DESCRIPTION),
+        "create": doc(
+            "Create a webhook endpoint",
+            "Answers with the endpoint's signing ``secret``, the only time it is shown. A URL whose host "
+            "resolves to a private, loopback or otherwise non-public address is refused.",
+        ),
+    }
+
+    def create(self, data, actor):
+        return services.endpoint_create(**data)
+
+    def created(self, row):
+        return row  # it carries the secret
+
+
+class EndpointDetailView(ShowRow, PatchRow, DeleteRow, EndpointView):
+    """One endpoint: read (without its secret), change, delete."""
+
+    docs = {
+        "retrieve": doc("Get a webhook endpoint"),
+        "partial_update": doc(
+            "Change a webhook endpoint",
+            "Only the fields sent change. A new URL is checked again; ``enabled: false`` gives up the "
+            "endpoint's waiting deliveries (they can be redelivered).",
+        ),
+        "destroy": doc(
+            "Delete a webhook endpoint", "Deletes the endpoint with its deliveries and their log."
+        ),
+    }
+
+    def change(self, row, data, actor):
+        _endpoint_changes(row, data)
+
+    def destroy(self, row, actor):
+        services.endpoint_delete(endpoint=row)
+
+
+class EndpointRotateSecretView(RowAction, EndpointView):
+    action = "rotate_secret"
+    InputSerializer = None
+    OutputSerializer = WebhookEndpointSecretSerializer
+    docs = {
+        "rotate_secret": doc(
+            "Rotate an endpoint's signing secret",
+            "Answers with the new secret, the only time it is shown. For 24 hours every message is signed "
+            "with the old secret too, so the receiver can switch over without losing one.",
+        )
+    }
+
+    def act(self, row, data, actor):
+        return services.endpoint_secret_rotate(endpoint=row)
+
+
+class EndpointTestView(RowAction, EndpointView):
+    action = "test"
+    action_status = status.HTTP_202_ACCEPTED
+    InputSerializer = None
+    OutputSerializer = WebhookTestSerializer
+    docs = {
+        "test": doc(
+            "Send a test event",
+            f"Sends a ``{TEST_EVENT_TYPE}`` event to this endpoint only; its delivery shows in the "
+            "endpoint's deliveries. The endpoint must be enabled.",
+            errors=(400,),
+        )
+    }
+
+    def act(self, row, data, actor):
+        event = services.endpoint_send_test(endpoint=row)
+        delivery = event.deliveries.filter(endpoint=row).values_list("pk", flat=True).first()
+        return {"event_id": event.pk, "type": event.type, "delivery_id": delivery}
+
+
+class EndpointDeliveriesView(ListRows, WebhookView):
+    """An endpoint's deliveries, newest first."""
+
+    resource = "webhook_endpoint_deliveries"
+    parent_queryset = WebhookEndpoint.objects.all()
+    OutputSerializer = WebhookDeliverySerializer
+    docs = {
+        "list": doc(
+            "List an endpoint's deliveries",
+            "Newest first, each with its attempts (status, duration, HTTP status, the start of the "
+            "answer). Follow ``next`` for more.",
+        )
+    }
+
+    def get_queryset(self):
+        return _deliveries().filter(endpoint=self.parent)
+
+
+class DeliveryRedeliverView(RowAction, WebhookView):
+    resource = "webhook_deliveries"
+    action = "redeliver"
+    action_status = status.HTTP_202_ACCEPTED
+    OutputSerializer = WebhookDeliverySerializer
+    docs = {
+        "redeliver": doc(
+            "Redeliver an event",
+            "A finished delivery gets a new delivery (its own log, a fresh retry schedule); a waiting one "
+            "is made due now. Answers with the delivery that will be sent.",
+            errors=(400,),
+        )
+    }
 
     def get_queryset(self):
         return _deliveries()
 
-    @extend_schema(
-        operation_id="webhook_deliveries_redeliver",
-        summary="Redeliver an event",
-        description="A finished delivery gets a new delivery (its own log, a fresh retry schedule); a "
-        "waiting one is made due now. Answers with the delivery that will be sent.",
-        request=None,
-        responses={
-            202: WebhookDeliverySerializer,
-            **s.error_responses(400, 404, model="Webhook delivery"),
-        },
-        tags=TAGS,
-        parameters=[s.ROW_ID],
-    )
-    def post(self, request, **kwargs):
-        delivery = self.get_object()
-        with service_errors():
-            again = services.delivery_redeliver(delivery=delivery)
-        return Response(
-            WebhookDeliverySerializer(_deliveries().get(pk=again.pk)).data, status=status.HTTP_202_ACCEPTED
-        )
+    def act(self, row, data, actor):
+        return _deliveries().get(pk=services.delivery_redeliver(delivery=row).pk)
 
 
-class EventTypesView(PorticoGenericView):
-    serializer_class = WebhookEventTypeSerializer
+class EventTypesView(ListRows, WebhookView):
+    resource = "webhook_event_types"
     pagination_class = None
+    OutputSerializer = WebhookEventTypeSerializer
+    docs = {
+        "list": doc(
+            "List the webhook event types",
+            "Every type an endpoint can subscribe to, with an example of the JSON body POSTed for it. "
+            "Each request carries the Standard Webhooks headers ``webhook-id`` (the event id, the same on "
+            "every retry), ``webhook-timestamp`` and ``webhook-signature``.",
+            responses={
+                200: OpenApiResponse(
+                    WebhookEventTypeSerializer(many=True),
+                    description="The catalogue, each type with an example body.",
+                    examples=[_catalogue_example()],
+                )
+            },
+        )
+    }
 
-    @extend_schema(
-        operation_id="webhook_event_types",
-        summary="List the webhook event types",
-        description="Every type an endpoint can subscribe to, with an example of the JSON body POSTed for "
-        "it. Each request carries the Standard Webhooks headers ``webhook-id`` (the event id, the same "
-        "on every retry), ``webhook-timestamp`` and ``webhook-signature``.",
-        responses={
-            200: OpenApiResponse(
-                WebhookEventTypeSerializer(many=True),
-                description="The catalogue, each type with an example body.",
-                examples=[_catalogue_example()],
-            ),
-            **s.error_responses(),
-        },
-        tags=TAGS,
-    )
-    def get(self, request):
-        return Response(WebhookEventTypeSerializer(event_types_list(), many=True).data)
+    def rows(self, filters):
+        return event_types_list()

@@ -362,3 +362,157 @@ class PlatformCreateTests(ResourceSpec):
             assert self.model.objects.filter(pk=response.json()["id"], **{name: value}).exists()
         with in_schema(office_a):
             assert not self.model.objects.filter(**{name: value}).exists()
+
+
+# --- the module gate ------------------------------------------------------------------------------
+
+MODULE_OFF = "This module is not enabled."
+
+
+def resource_module(path: str) -> str | None:
+    """The key of the module whose API ``path`` belongs to (by its URL namespace), if any."""
+    from django.conf import settings
+    from django.urls import resolve
+
+    from modules.registry import registry
+
+    match = resolve(path.split("?")[0], urlconf=settings.ROOT_URLCONF)
+    return next(filter(None, map(registry.module_for_namespace, match.namespaces)), None)
+
+
+def modules_switched(office, capture, keys, *, on: bool) -> None:
+    from django_tenants.utils import tenant_context
+
+    from portal_core.services import module_disable, module_enable
+
+    with tenant_context(office.tenant), capture(execute=True):
+        for key in keys:
+            (module_enable if on else module_disable)(key=key)
+    connection.set_schema_to_public()
+
+
+class ModuleGateTests(ResourceSpec):
+    """A module's resource answers ``{"message": "This module is not enabled."}`` (404) to every
+    credential of an office that has the module off, on the office's host and on the platform host
+    alike, and its rows stay; switched on again, it serves them. A core resource (no module's URL
+    namespace) is served whatever modules the office has off."""
+
+    def office_tokens(self, office) -> list[str]:
+        """The credentials of the office that may use this resource."""
+        return [api_key_create(tenant=office.tenant, name="Gate").secret, staff_jwt(office)]
+
+    def test_it_answers_404_json_on_every_host_while_its_module_is_off(
+        self, office_a, django_capture_on_commit_callbacks
+    ):
+        from modules.registry import registry
+
+        with in_schema(office_a):
+            row = self.make("gated")
+        key = resource_module(self.url)
+        tokens = self.office_tokens(office_a)
+        modules_switched(
+            office_a, django_capture_on_commit_callbacks, [key] if key else registry.keys(), on=False
+        )
+        for host in (office_a.host, PLATFORM_HOST):
+            for token in tokens:
+                for method, path in self.endpoints(row.pk) if key else [("get", self.url)]:
+                    response = call(api(host, token), method, path)
+                    if key:
+                        assert (response.status_code, response.json()) == (404, {"message": MODULE_OFF}), (
+                            host,
+                            method,
+                            path,
+                        )
+                    else:
+                        assert response.status_code == 200, (host, path, response.content)
+                        assert row.pk in {r["id"] for r in response.json()["results"]}
+        with in_schema(office_a):
+            assert type(row).objects.filter(pk=row.pk).exists()
+        if key:
+            modules_switched(office_a, django_capture_on_commit_callbacks, [key], on=True)
+            assert api(PLATFORM_HOST, tokens[0]).get(self.url).status_code == 200
+
+
+# --- clients' own rows ----------------------------------------------------------------------------
+
+
+class ClientRowsTests(ResourceSpec):
+    """A client resource (a portal account's JWT reads the rows that are that client's): each client
+    of the office sees only their own rows (another's answer 404), office credentials are refused
+    (403), and so is every token of another office (401 on this office's host).
+
+    ``make_for(account, label)`` makes a row of ``account``'s in the current schema and returns it;
+    ``make_account(label)`` makes a portal account of the office."""
+
+    list_methods = ("get",)
+    detail_methods = ("get",)
+
+    def make_account(self, label: str):
+        from portal_core.access import portal_account_for
+        from portal_core.models import Contact
+
+        slug = label.lower().replace(" ", "-")
+        return portal_account_for(
+            contact=Contact.objects.create(first_name=label, email=f"{slug}@example.com")
+        )
+
+    def make_for(self, account, label: str):
+        raise NotImplementedError
+
+    def make(self, label: str):
+        return self.make_for(self.make_account(label), label)
+
+    @staticmethod
+    def account_jwt(office, account) -> str:
+        return jwt_pair(tenant=office.tenant, kind="client", subject_id=account.pk)["access"]
+
+    def office_tokens(self, office) -> list[str]:
+        from portal_core.models import PortalAccount
+
+        with in_schema(office):
+            account = PortalAccount.objects.order_by("pk").first() or self.make_account("Gate")
+        return [self.account_jwt(office, account)]
+
+    def test_it_shows_each_client_only_their_own_rows(self, office_a):
+        with in_schema(office_a):
+            chris, olga = self.make_account("Chris"), self.make_account("Olga")
+            his = [self.make_for(chris, "Chris's first"), self.make_for(chris, "Chris's second")]
+            hers = self.make_for(olga, "Olga's")
+        for account, own, foreign in ((chris, his, [hers]), (olga, [hers], his)):
+            client = api(office_a.host, self.account_jwt(office_a, account))
+            listed = client.get(self.url)
+            assert listed.status_code == 200, listed.content
+            assert {r["id"] for r in listed.json()["results"]} == {row.pk for row in own}
+            for row in own:
+                assert client.get(self.detail_url(row.pk)).status_code == 200
+            for row in foreign:
+                response = client.get(self.detail_url(row.pk))
+                assert response.status_code == 404 and set(response.json()) == {"message"}
+
+    def test_it_refuses_office_credentials(self, office_a):
+        with in_schema(office_a):
+            row = self.make("Chris")
+        for token in (api_key_create(tenant=office_a.tenant, name="Office").secret, staff_jwt(office_a)):
+            for method, path in self.endpoints(row.pk):
+                response = call(api(office_a.host, token), method, path)
+                assert response.status_code == 403 and "client" in response.json()["message"], (method, path)
+
+    def test_it_refuses_another_offices_tokens(self, office_a, office_b, api_key_b):
+        with in_schema(office_a):
+            row = self.make("Chris")
+        with in_schema(office_b):
+            theirs = self.account_jwt(office_b, self.make_account("Bea"))
+        for token in (theirs, api_key_b, staff_jwt(office_b)):
+            for method, path in self.endpoints(row.pk):
+                response = call(api(office_a.host, token), method, path)
+                assert response.status_code == 401, (method, path, response.content)
+                assert response.json() == {"message": "This token belongs to another portal."}
+        for method, path in self.endpoints(row.pk):
+            assert call(api(office_a.host), method, path).status_code == 401
+
+
+class IsolationTests(AccessTests, ModuleGateTests):
+    """The whole isolation suite of an office resource: other offices' keys and JWTs (401 on this
+    office's host, only their own rows on the platform host), read-only keys, client JWTs, no
+    token, and the module gate. A client resource takes ``ClientRowsTests`` and
+    ``ModuleGateTests`` instead."""

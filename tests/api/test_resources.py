@@ -9,9 +9,9 @@ from portal_core.models import ActivityEntry, Company, Contact, PortalAccount
 
 from .conftest import api
 from .mixins import (
-    AccessTests,
     CreateTests,
     DeleteTests,
+    IsolationTests,
     ListTests,
     PlatformCreateTests,
     RetrieveTests,
@@ -26,7 +26,7 @@ def _contact(label: str, **fields) -> Contact:
 
 
 class TestContacts(
-    ListTests, CreateTests, RetrieveTests, UpdateTests, DeleteTests, AccessTests, PlatformCreateTests
+    ListTests, CreateTests, RetrieveTests, UpdateTests, DeleteTests, IsolationTests, PlatformCreateTests
 ):
     url = "/api/v1/contacts/"
     model = Contact
@@ -118,7 +118,7 @@ class TestContacts(
 
 
 class TestCompanies(
-    ListTests, CreateTests, RetrieveTests, UpdateTests, DeleteTests, AccessTests, PlatformCreateTests
+    ListTests, CreateTests, RetrieveTests, UpdateTests, DeleteTests, IsolationTests, PlatformCreateTests
 ):
     url = "/api/v1/companies/"
     model = Company
@@ -180,7 +180,7 @@ class TestCompanies(
         assert after.name == "Acme Holding" and (after.email, after.phone, after.website) == ("", "", "")
 
 
-class TestPortalAccounts(ListTests, CreateTests, RetrieveTests, AccessTests):
+class TestPortalAccounts(ListTests, CreateTests, RetrieveTests, IsolationTests):
     url = "/api/v1/portal-accounts/"
     model = PortalAccount
     detail_methods = ("get",)
@@ -220,7 +220,7 @@ class TestPortalAccounts(ListTests, CreateTests, RetrieveTests, AccessTests):
         assert body["name"] == "Ada" and body["has_password"] is False
 
 
-class TestActivity(ListTests, AccessTests):
+class TestActivity(ListTests, IsolationTests):
     url = "/api/v1/activity/"
     model = ActivityEntry
     list_methods = ("get",)

@@ -22,9 +22,9 @@ from modules.real_estate.models import (
 from portal_core.models import Contact
 from tests.api.conftest import api
 from tests.api.mixins import (
-    AccessTests,
     CreateTests,
     DeleteTests,
+    IsolationTests,
     ListTests,
     PlatformCreateTests,
     RetrieveTests,
@@ -69,7 +69,7 @@ class TestProperties(
     RetrieveTests,
     UpdateTests,
     DeleteTests,
-    AccessTests,
+    IsolationTests,
     PlatformCreateTests,
 ):
     url = f"{BASE}properties/"
@@ -169,7 +169,7 @@ class TestProperties(
 # --- deals --------------------------------------------------------------------------------------
 
 
-class TestDeals(ResourceExtras, ListTests, CreateTests, RetrieveTests, UpdateTests, AccessTests):
+class TestDeals(ResourceExtras, ListTests, CreateTests, RetrieveTests, UpdateTests, IsolationTests):
     url = f"{BASE}deals/"
     model = Deal
     detail_methods = ("get", "put", "patch")
@@ -308,7 +308,7 @@ class TestDealOffers:
 # --- offered properties ---------------------------------------------------------------------------
 
 
-class TestOffers(ResourceExtras, ListTests, RetrieveTests, AccessTests):
+class TestOffers(ResourceExtras, ListTests, RetrieveTests, IsolationTests):
     url = f"{BASE}offers/"
     model = OfferedProperty
     list_methods = ("get",)
@@ -375,7 +375,7 @@ def _viewing(label: str, *, slots=None) -> Viewing:
     return services.viewing_request(offer=offer, account=account, slots=slots or [future(2), future(3)])
 
 
-class TestViewings(ResourceExtras, ListTests, RetrieveTests, AccessTests):
+class TestViewings(ResourceExtras, ListTests, RetrieveTests, IsolationTests):
     url = f"{BASE}viewings/"
     model = Viewing
     list_methods = ("get",)
@@ -483,7 +483,7 @@ class TestViewings(ResourceExtras, ListTests, RetrieveTests, AccessTests):
 # --- feedback -----------------------------------------------------------------------------------
 
 
-class TestFeedback(ResourceExtras, ListTests, RetrieveTests, AccessTests):
+class TestFeedback(ResourceExtras, ListTests, RetrieveTests, IsolationTests):
     url = f"{BASE}feedback/"
     model = Feedback
     list_methods = ("get",)
@@ -552,7 +552,7 @@ class TestFeedback(ResourceExtras, ListTests, RetrieveTests, AccessTests):
 # --- messages to the agent ----------------------------------------------------------------------
 
 
-class TestMessages(ResourceExtras, ListTests, RetrieveTests, AccessTests):
+class TestMessages(ResourceExtras, ListTests, RetrieveTests, IsolationTests):
     url = f"{BASE}messages/"
     model = AgentMessage
     list_methods = ("get",)

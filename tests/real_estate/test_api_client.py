@@ -8,16 +8,37 @@ from modules.real_estate.models import PropertyPhoto
 from portal_core.access import portal_account_disable, portal_account_for
 from portal_core.models import Company
 from tests.api.conftest import api
-from tests.api.mixins import CLIENT_REFUSED, assert_field_errors, client_jwt, in_schema
+from tests.api.mixins import (
+    CLIENT_REFUSED,
+    ClientRowsTests,
+    ModuleGateTests,
+    assert_field_errors,
+    client_jwt,
+    in_schema,
+)
 
 from . import api_support
 from .api_support import BASE, account_jwt, assert_outsiders_refused, client_account, offer_made
 from .conftest import future, visited_viewing
 
 office_a, office_b = api_support.office_a, api_support.office_b
-api_key_a = api_support.api_key_a
+api_key_a, api_key_b = api_support.api_key_a, api_support.api_key_b
 
 OFFERS, VIEWINGS = f"{BASE}me/offers/", f"{BASE}me/viewings/"
+
+
+class TestClientOffers(ClientRowsTests, ModuleGateTests):
+    url = OFFERS
+
+    def make_for(self, account, label):
+        return offer_made(account, label)
+
+
+class TestClientViewings(ClientRowsTests, ModuleGateTests):
+    url = VIEWINGS
+
+    def make_for(self, account, label):
+        return services.viewing_request(offer=offer_made(account, label), account=account, slots=[future(2)])
 
 
 def _ids(response) -> list[int]:

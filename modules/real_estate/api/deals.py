@@ -4,35 +4,22 @@ through it, and where each one stands for the client."""
 from __future__ import annotations
 
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema_view
-from rest_framework import status
-from rest_framework.response import Response
 
-from portal_core.api.base import service_errors
-
-from .. import services
-from ..models import Deal, OfferedProperty
-from . import serializers as s
-from .base import (
+from portal_core.api.resources import (
     LIST_DESCRIPTION,
     ChangeRow,
     CreateRow,
     ListRows,
-    OfferedCursorPagination,
-    OfficeView,
+    OfficeResource,
     RowAction,
     ShowRow,
     doc,
 )
 
-
-def deal_queryset():
-    return Deal.objects.select_related("contact").annotate(offer_count=Count("offered_properties"))
-
-
-def offer_queryset():
-    return OfferedProperty.objects.for_listing()
-
+from .. import services
+from ..models import Deal, OfferedProperty
+from . import serializers as s
+from .base import OfferedCursorPagination
 
 OFFER_LIST = (
     "Latest offer first, 50 a page (``page_size`` up to 200); follow ``next`` for the rest. Each offer "
@@ -41,133 +28,91 @@ OFFER_LIST = (
 )
 
 
-@extend_schema_view(
-    get=doc(
-        "deals_list",
-        "List deals",
-        s.DealSerializer(many=True),
-        codes=(400,),
-        description=LIST_DESCRIPTION,
-        parameters=(s.DealFilterSerializer,),
-    ),
-    post=doc(
-        "deals_create",
-        "Open a deal",
-        s.DealSerializer,
-        codes=(400,),
-        code=201,
-        description="A contact's search, through which properties are offered to them. Logged on "
-        "the contact.",
-        request=s.DealCreateSerializer,
-    ),
-)
-class DealListView(ListRows, CreateRow, OfficeView):
+def offer_queryset():
+    return OfferedProperty.objects.for_listing()
+
+
+class DealView(OfficeResource):
+    resource = "deals"
+    OutputSerializer = s.DealSerializer
+
+    def get_queryset(self):
+        return Deal.objects.select_related("contact").annotate(offer_count=Count("offered_properties"))
+
+
+class DealListView(ListRows, CreateRow, DealView):
     """Deals: list and create."""
 
     FilterSerializer = s.DealFilterSerializer
-    lookups = {"contact": "contact_id", "status": "status"}
     InputSerializer = s.DealCreateSerializer
-    OutputSerializer = serializer_class = s.DealSerializer
-
-    def get_queryset(self):
-        return deal_queryset()
+    lookups = {"contact": "contact_id", "status": "status"}
+    docs = {
+        "list": doc("List deals", LIST_DESCRIPTION),
+        "create": doc(
+            "Open a deal",
+            "A contact's search, through which properties are offered to them. Logged on the contact.",
+        ),
+    }
 
     def create(self, data, actor):
         return services.deal_create(**data, actor=actor)
 
 
-@extend_schema_view(
-    get=doc("deals_retrieve", "Get a deal", s.DealSerializer, model="Deal"),
-    put=doc(
-        "deals_update",
-        "Replace a deal",
-        s.DealSerializer,
-        codes=(400,),
-        model="Deal",
-        description="Fields left out take their defaults (no notes, open). Its contact does not change.",
-        request=s.DealWriteSerializer,
-    ),
-    patch=doc(
-        "deals_partial_update",
-        "Change a deal",
-        s.DealSerializer,
-        codes=(400,),
-        model="Deal",
-        description="Only the fields sent change; ``status`` won or lost closes it to new offers.",
-        request=s.DealWriteSerializer,
-    ),
-)
-class DealDetailView(ShowRow, ChangeRow, OfficeView):
+class DealDetailView(ShowRow, ChangeRow, DealView):
     """One deal: read, replace, change."""
 
     InputSerializer = s.DealWriteSerializer
-    OutputSerializer = serializer_class = s.DealSerializer
+    docs = {
+        "retrieve": doc("Get a deal"),
+        "update": doc(
+            "Replace a deal",
+            "Fields left out take their defaults (no notes, open). Its contact does not change.",
+        ),
+        "partial_update": doc(
+            "Change a deal", "Only the fields sent change; ``status`` won or lost closes it to new offers."
+        ),
+    }
 
-    def get_queryset(self):
-        return deal_queryset()
-
-    def change(self, row, data):
+    def change(self, row, data, actor):
         services.deal_update(deal=row, **data)
 
 
-@extend_schema_view(
-    get=doc(
-        "deal_offers_list",
-        "List a deal's offered properties",
-        s.OfferSerializer(many=True),
-        codes=(400,),
-        model="Deal",
-        description=OFFER_LIST,
-    ),
-    post=doc(
-        "deal_offers_create",
-        "Offer a property",
-        s.OfferSerializer,
-        codes=(400,),
-        model="Deal",
-        code=201,
-        description="The property is in the client's portal at once, marked new; event "
-        "``real_estate.property_offered``. Refused (400) when the deal is closed, the property is "
-        "sold, or this client already has it.",
-        request=s.OfferCreateSerializer,
-    ),
-)
-class DealOfferListView(ListRows, OfficeView):
+class DealOfferListView(ListRows, CreateRow, OfficeResource):
     """The properties offered through one deal: list, and offer one more."""
 
-    OutputSerializer = serializer_class = s.OfferSerializer
+    resource = "deal_offers"
+    parent_queryset = Deal.objects.all()
+    path_ids = {"id": "The deal's id."}
+    InputSerializer = s.OfferCreateSerializer
+    OutputSerializer = s.OfferSerializer
+    pagination_class = OfferedCursorPagination
+    docs = {
+        "list": doc("List a deal's offered properties", OFFER_LIST),
+        "create": doc(
+            "Offer a property",
+            "The property is in the client's portal at once, marked new; event "
+            "``real_estate.property_offered``. Refused (400) when the deal is closed, the property is "
+            "sold, or this client already has it.",
+        ),
+    }
+
+    def get_queryset(self):
+        return offer_queryset().filter(deal=self.parent)
+
+    def create(self, data, actor):
+        return services.property_offer(deal=self.parent, property=data["property"], actor=actor)
+
+
+class OfferView(OfficeResource):
+    resource = "offers"
+    OutputSerializer = s.OfferSerializer
     pagination_class = OfferedCursorPagination
 
     def get_queryset(self):
-        return Deal.objects.all()
-
-    def rows(self, filters):
-        return offer_queryset().filter(deal=self.get_object())
-
-    def post(self, request, **kwargs):
-        deal = self.get_object()
-        body = s.OfferCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            offer = services.property_offer(
-                deal=deal, property=body.validated_data["property"], actor=request.user.label
-            )
-        return Response(
-            self.OutputSerializer(offer_queryset().get(pk=offer.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return offer_queryset()
 
 
-@extend_schema_view(
-    get=doc(
-        "offers_list",
-        "List offered properties",
-        s.OfferSerializer(many=True),
-        codes=(400,),
-        description=OFFER_LIST,
-        parameters=(s.OfferFilterSerializer,),
-    )
-)
-class OfferListView(ListRows, OfficeView):
+class OfferListView(ListRows, OfferView):
     """Every offered property, across deals."""
 
     FilterSerializer = s.OfferFilterSerializer
@@ -177,41 +122,24 @@ class OfferListView(ListRows, OfficeView):
         "property": "property_id",
         "group": "client_group",
     }
-    OutputSerializer = serializer_class = s.OfferSerializer
-    pagination_class = OfferedCursorPagination
-
-    def get_queryset(self):
-        return offer_queryset()
+    docs = {"list": doc("List offered properties", OFFER_LIST)}
 
 
-@extend_schema_view(
-    get=doc("offers_retrieve", "Get an offered property", s.OfferSerializer, model="Offered property")
-)
-class OfferDetailView(ShowRow, OfficeView):
-    OutputSerializer = serializer_class = s.OfferSerializer
-
-    def get_queryset(self):
-        return offer_queryset()
+class OfferDetailView(ShowRow, OfferView):
+    docs = {"retrieve": doc("Get an offered property")}
 
 
-@extend_schema_view(
-    post=doc(
-        "offers_approve",
-        "Approve a property for the client",
-        s.OfferSerializer,
-        codes=(400,),
-        model="Offered property",
-        description="After a viewing has taken place, puts the property in the client's “Approved” "
-        "group; event ``real_estate.property_approved``. Refused (400) before a visit or when the "
-        "client is not interested. Approving twice changes nothing.",
-        request=None,
-    )
-)
-class OfferApproveView(RowAction, OfficeView):
-    OutputSerializer = serializer_class = s.OfferSerializer
-
-    def get_queryset(self):
-        return offer_queryset()
+class OfferApproveView(RowAction, OfferView):
+    action = "approve"
+    docs = {
+        "approve": doc(
+            "Approve a property for the client",
+            "After a viewing has taken place, puts the property in the client's “Approved” group; event "
+            "``real_estate.property_approved``. Refused (400) before a visit or when the client is not "
+            "interested. Approving twice changes nothing.",
+            errors=(400,),
+        )
+    }
 
     def act(self, row, data, actor):
         services.property_approve(offer=row, approved_by=self.request.user.staff_user, actor=actor)

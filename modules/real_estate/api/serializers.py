@@ -128,8 +128,12 @@ class PropertyWriteSerializer(serializers.Serializer):
     price = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal(0), allow_null=True, default=None
     )
-    currency = serializers.CharField(
-        min_length=3, max_length=3, default="EUR", help_text="A three-letter code, such as EUR."
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$",
+        trim_whitespace=False,
+        default="EUR",
+        help_text="A three-letter code, such as EUR.",
+        error_messages={"invalid": "A three-letter code, such as EUR."},
     )
     property_type = serializers.ChoiceField(choices=Property.Type.choices, default=Property.Type.HOUSE)
     rooms = serializers.IntegerField(min_value=0, max_value=SMALL_INT, allow_null=True, default=None)
@@ -203,6 +207,7 @@ class PhotoOrderSerializer(serializers.Serializer):
     photo_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID),
         allow_empty=False,
+        min_length=1,
         max_length=1000,
         help_text="Every photo of the property, once each, in the new order.",
     )
@@ -590,14 +595,9 @@ class AgentMessageSerializer(serializers.ModelSerializer):
 
 class AgentMessageFilterSerializer(serializers.Serializer):
     contact = _id("A contact id.")
-    unread = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="Only unread (true) or read (false) ones."
-    )
+    unread = serializers.BooleanField(required=False, help_text="Only unread (true) or read (false) ones.")
     replied = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Only answered (true) or unanswered (false) ones.",
+        required=False, help_text="Only answered (true) or unanswered (false) ones."
     )
 
 

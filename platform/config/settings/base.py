@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "portal_core.language.PortalLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "modules.middleware.ModuleGateMiddleware",
+    "portal_core.module_gate.ModuleGateMiddleware",
 ]
 
 TEMPLATES = [
@@ -214,7 +214,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portico <no-reply@portic
 ANYMAIL = env.dict("ANYMAIL", default={})
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal_core.api.schema.ResourceSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal_core.api.auth.ApiKeyAuthentication",
         "portal_core.api.auth.TenantJWTAuthentication",
@@ -250,16 +251,11 @@ SPECTACULAR_SETTINGS = {
     },
     "SECURITY": [{"ApiKey": []}, {"JWT": []}],
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets that several components share under one field name ("status"): named here, else
-    # the schema calls them by a hash ("Status56eEnum").
-    "ENUM_NAME_OVERRIDES": {
-        "RealEstatePropertyStatusEnum": "modules.real_estate.models.Property.Status",
-        "RealEstateDealStatusEnum": "modules.real_estate.models.Deal.Status",
-        "RealEstateViewingStatusEnum": "modules.real_estate.models.Viewing.Status",
-    },
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Names every enum (a model's choices class by its model and module) without settings.
+        "portal_core.api.schema.name_enums",
+        "portal_core.api.schema.document_text",
         "portal_core.api.schema.add_error_responses",
     ],
 }
