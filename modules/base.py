@@ -6,7 +6,9 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.urls``        ``portal_urlpatterns`` (mounted at ``/<key-with-dashes>/``) and
                          ``office_urlpatterns`` (mounted at ``/office/<key-with-dashes>/``)
 ``<module>.api.urls``    ``urlpatterns`` (mounted at ``/api/v1/<key-with-dashes>/``)
-``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`
+``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`; optionally
+                         ``office_counts(request) -> dict``: url name → how many things wait for the
+                         office there (shown beside the entry in the office's sidebar)
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
 ``<module>.events``      ``EVENT_TYPES``: dict of event name → description; optionally

@@ -82,6 +82,14 @@ PARTS: tuple[Part, ...] = (
     Part("portal_nav", "navigation", "portal_items", _nav_list, "the client's navigation entries"),
     Part("office_nav", "navigation", "office_items", _nav_list, "the office's navigation entries"),
     Part(
+        "office_counts",
+        "navigation",
+        "office_counts",
+        _callable,
+        "office_counts(request) -> {url_name: n}: what waits for the office, shown in its navigation",
+        _none,
+    ),
+    Part(
         "statistics", "dashboard", "statistics", _callable, "statistics(request) for the portal home", _none
     ),
     Part("first_content", "checklist", "first_content", _callable, "first_content(request) -> bool", _none),

@@ -1,16 +1,197 @@
+// Portico's own script: drawer navigation, toasts, confirmation modals, drop zones, copy buttons.
+// No inline handlers anywhere: every behaviour hangs off data- attributes.
+
+const drawer = {
+  toggle: () => document.querySelector("[data-nav-toggle]"),
+  open(nav) {
+    nav.classList.add("open");
+    this.toggle()?.setAttribute("aria-expanded", "true");
+    document.querySelector(".sidebar-backdrop")?.removeAttribute("hidden");
+    nav.querySelector("a, button")?.focus();
+  },
+  close(nav) {
+    nav.classList.remove("open");
+    const toggle = this.toggle();
+    toggle?.setAttribute("aria-expanded", "false");
+    document.querySelector(".sidebar-backdrop")?.setAttribute("hidden", "");
+  },
+};
+
 document.addEventListener("click", (event) => {
   const toggle = event.target.closest("[data-nav-toggle]");
   if (toggle) {
     const nav = document.getElementById(toggle.getAttribute("aria-controls"));
-    const open = nav.classList.toggle("open");
-    toggle.setAttribute("aria-expanded", String(open));
+    if (nav.hasAttribute("data-drawer")) {
+      nav.classList.contains("open") ? drawer.close(nav) : drawer.open(nav);
+    } else {
+      const open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", String(open));
+    }
+  }
+  const close = event.target.closest("[data-nav-close]");
+  if (close) {
+    const nav = document.querySelector("[data-drawer].open");
+    if (nav) { drawer.close(nav); drawer.toggle()?.focus(); }
   }
   const copy = event.target.closest("[data-copy]");
   if (copy) {
     navigator.clipboard.writeText(document.getElementById(copy.dataset.copy).textContent.trim());
-    copy.textContent = "Copied";
+    copy.textContent = copy.dataset.copiedLabel || "Copied";
+    toast(copy.dataset.copiedLabel || "Copied");
+  }
+  const dismiss = event.target.closest("[data-toast-close]");
+  if (dismiss) leave(dismiss.closest(".toast"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const nav = document.querySelector("[data-drawer].open");
+  if (nav) { drawer.close(nav); drawer.toggle()?.focus(); }
+});
+
+// Toasts: the page's success messages, and any an htmx answer sends (HX-Trigger: {"toast": …}).
+function leave(item) {
+  if (!item || item.classList.contains("is-leaving")) return;
+  item.classList.add("is-leaving");
+  setTimeout(() => item.remove(), 220);
+}
+function schedule(item) {
+  let timer = setTimeout(() => leave(item), 6000);
+  item.addEventListener("mouseenter", () => clearTimeout(timer));
+  item.addEventListener("focusin", () => clearTimeout(timer));
+  item.addEventListener("mouseleave", () => { timer = setTimeout(() => leave(item), 3000); });
+}
+function toast(text, level = "success") {
+  const list = document.querySelector("[data-toasts]");
+  if (!list || !text) return;
+  const item = document.createElement("li");
+  item.className = `toast toast--${level}`;
+  item.setAttribute("role", "status");
+  const span = document.createElement("span");
+  span.className = "toast__text";
+  span.textContent = text;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "toast__close";
+  button.dataset.toastClose = "";
+  button.setAttribute("aria-label", list.dataset.closeLabel || "Dismiss");
+  button.textContent = "×";
+  item.append(span, button);
+  list.append(item);
+  schedule(item);
+}
+window.porticoToast = toast;
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-toasts] .toast").forEach(schedule);
+  document.querySelectorAll("input[type=file]").forEach(dropzone);
+});
+document.addEventListener("toast", (event) => toast(event.detail.value ?? event.detail.text, event.detail.level));
+
+// Confirmation modals: a form (or a button in one) with data-confirm="Question?" asks first.
+// data-confirm-ok names the confirming button ("Delete"), data-confirm-danger makes it red.
+let confirmed = null;
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const asker = event.submitter?.closest("[data-confirm]") || (form.hasAttribute("data-confirm") ? form : null);
+  if (!asker || confirmed === form) { confirmed = null; return; }
+  const dialog = document.getElementById("confirm-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  dialog.querySelector("[data-confirm-title]").textContent = asker.dataset.confirm;
+  dialog.querySelector("[data-confirm-text]").textContent = asker.dataset.confirmText || "";
+  const ok = dialog.querySelector("[data-confirm-ok]");
+  ok.textContent = asker.dataset.confirmOk || ok.dataset.defaultLabel || (ok.dataset.defaultLabel = ok.textContent);
+  ok.classList.toggle("btn--danger", asker.hasAttribute("data-confirm-danger"));
+  const submitter = event.submitter;
+  dialog.returnValue = "";
+  dialog.addEventListener("close", function once() {
+    dialog.removeEventListener("close", once);
+    if (dialog.returnValue !== "ok") { submitter?.focus(); return; }
+    confirmed = form;
+    if (form.hasAttribute("hx-post") || form.hasAttribute("hx-put") || form.hasAttribute("hx-delete")) {
+      window.htmx?.trigger(form, "submit");
+      confirmed = null;
+    } else {
+      form.requestSubmit(submitter || undefined);
+    }
+  });
+  dialog.showModal();
+  ok.focus();
+}, true);
+
+// Drop zones: a file input becomes a zone that takes dropped files and names what was chosen.
+function humanSize(bytes) {
+  const units = ["B", "KB", "MB", "GB"];
+  let size = bytes, unit = 0;
+  while (size >= 1024 && unit < units.length - 1) { size /= 1024; unit += 1; }
+  return `${size.toFixed(unit && size < 10 ? 1 : 0)} ${units[unit]}`;
+}
+function dropzone(input) {
+  if (input.closest(".dropzone") || input.hasAttribute("data-no-dropzone")) return;
+  const zone = document.createElement("label");
+  zone.className = "dropzone";
+  const title = document.createElement("span");
+  title.className = "dropzone__title";
+  title.textContent = input.dataset.dropTitle || document.documentElement.dataset.dropTitle || "Choose a file or drop it here";
+  const hint = document.createElement("span");
+  hint.className = "dropzone__hint small";
+  hint.textContent = input.dataset.dropHint || "";
+  const files = document.createElement("ul");
+  files.className = "dropzone__files";
+  files.setAttribute("aria-live", "polite");
+  input.parentNode.insertBefore(zone, input);
+  zone.append(title, hint, files);
+  zone.append(input);
+  const label = input.id && document.querySelector(`label[for="${input.id}"]`);
+  if (label && !input.getAttribute("aria-label")) input.setAttribute("aria-label", label.textContent.trim());
+  const show = () => {
+    files.replaceChildren(...[...input.files].map((file) => {
+      const li = document.createElement("li");
+      li.textContent = `${file.name} · ${humanSize(file.size)}`;
+      return li;
+    }));
+  };
+  input.addEventListener("change", show);
+  ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (event) => { event.preventDefault(); zone.classList.add("is-over"); }));
+  ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, () => zone.classList.remove("is-over")));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (!event.dataTransfer?.files?.length) return;
+    input.files = event.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+}
+document.addEventListener("htmx:afterSwap", (event) => event.target.querySelectorAll?.("input[type=file]").forEach(dropzone));
+
+// Forms keep what was typed; a field's error goes as soon as it is valid again.
+document.addEventListener("input", (event) => {
+  const field = event.target.closest(".field, .field--check");
+  if (!field || !field.querySelector(".errorlist")) return;
+  if (event.target.checkValidity && event.target.checkValidity() && event.target.value !== "") {
+    field.querySelectorAll(".errorlist").forEach((list) => list.remove());
+    field.classList.remove("field--error");
+    event.target.removeAttribute("aria-invalid");
   }
 });
+
+// Buttons show they are working while their htmx request runs.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  event.target.querySelectorAll?.("button[type=submit], .btn[type=submit]").forEach((b) => { b.classList.add("is-busy"); b.setAttribute("aria-busy", "true"); });
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  event.target.querySelectorAll?.(".is-busy").forEach((b) => { b.classList.remove("is-busy"); b.removeAttribute("aria-busy"); });
+});
+
+// The reader's own time zone, so times name their zone only when it differs from the office's.
+try {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (zone && !document.cookie.includes(`portico_tz=${encodeURIComponent(zone)}`)) {
+    document.cookie = `portico_tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+  }
+  document.querySelectorAll("[data-guess-time-zone]").forEach((select) => {
+    if (!select.dataset.chosen && [...select.options].some((o) => o.value === zone)) select.value = zone;
+  });
+} catch (e) { /* an old browser: times stay in the office's zone */ }
 
 // Live password rules: each rule turns green as the password meets it.
 const RULES = {
@@ -84,3 +265,9 @@ document.addEventListener("click", (event) => {
   });
   show();
 })();
+
+// The style page's sample toast.
+document.addEventListener("click", (event) => {
+  const demo = event.target.closest("[data-demo-toast]");
+  if (demo) toast(demo.dataset.demoToast);
+});
