@@ -19,6 +19,8 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
                          kinds by ``portal_core.emails.send_client_email`` in the client's language
+``<module>.activity``    ``ACTIVITY_KINDS``: the :class:`ActivityKind` s the module writes (its verbs and
+                         how each reads, to the office and, translated, to the client)
 ``<module>.demo``        ``seed(*, contact, owner) -> None``: demo data for the demo office's client
                          ``contact`` (``owner`` is the office's staff user). ``seed_demo`` switches
                          the module on for the demo office and calls it inside that schema on
@@ -42,6 +44,22 @@ class NavItem:
     label: str
     url_name: str
     icon: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    """What an activity entry's verb means, rendered when it is shown (never stored as a sentence).
+
+    ``office`` is how the office reads it (English, with ``%(name)s`` parameters); ``client`` how the
+    client reads it, a lazily translated string rendered in their language, or empty when the entry
+    is not for clients. When ``variant`` names a parameter, ``office`` and ``client`` are dicts keyed
+    by that parameter's value (``interest`` → ``interested`` / ``not_interested``). A list parameter
+    is joined the reader's way (``a, b and c``)."""
+
+    verb: str
+    office: str | dict
+    client: object = ""
+    variant: str = ""
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def preview_start(request, account_id):
     activity_record(
         account=account,
         verb="previewed",
-        summary=f"Portal previewed by {request.user.email}",
+        params={"by": request.user.email},
         actor=ActivityEntry.Actor.STAFF,
         actor_label=request.user.email,
         visible_to_client=False,

@@ -39,6 +39,7 @@ class NavLink:
     module: str = ""
     count: int = 0
     current: bool = False
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,12 @@ class NavGroup:
     key: str = ""
 
 
-def _link(request, label: str, url: str, *, exact: bool = False, module: str = "", count: int = 0):
+def _link(
+    request, label: str, url: str, *, exact: bool = False, module: str = "", count: int = 0, key: str = ""
+):
     path = request.path
     current = path == url if exact else (path == url or path.startswith(url))
-    return NavLink(label=label, url=url, module=module, count=count, current=current)
+    return NavLink(label=label, url=url, module=module, count=count, current=current, key=key)
 
 
 def office_nav(request) -> list[NavGroup]:
@@ -78,6 +81,7 @@ def office_nav(request) -> list[NavGroup]:
                 reverse(f"office:{module.office_namespace}:{item.url_name}"),
                 module=module.key,
                 count=waiting.get(item.url_name, 0),
+                key=item.url_name,
             )
             for item in entries
         ]

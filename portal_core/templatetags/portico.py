@@ -31,3 +31,13 @@ def money(amount, currency: str = formatting.DEFAULT_CURRENCY):
 def brand_style(config) -> str:
     """The ``style`` of a branded page's root: the office's colours and readable text on them."""
     return brand_properties(config.primary_color, config.secondary_color)
+
+
+@register.filter
+def module_name(key: str) -> str:
+    """A module's name for people (``real_estate`` → ``Real estate``), never its key."""
+    from modules.registry import registry
+
+    if not key:
+        return ""
+    return registry.get(key).name if key in registry else key.replace("_", " ").capitalize()

@@ -248,7 +248,7 @@ def test_it_shows_the_whole_activity_log_newest_first_a_page_at_a_time(office_a)
     contact = make_contact(office_a, "Log")
     with schema_context(office_a.schema_name):
         for n in range(25):
-            activity_record(contact=contact, verb="note", summary=f"Entry {n:02}")
+            ActivityEntry.objects.create(contact=contact, verb="note", summary=f"Entry {n:02}")
     staff = office_a.staff_client()
     html = staff.get(f"/office/contacts/{contact.pk}/").content.decode()
     assert html.index("Entry 24") < html.index("Entry 23") and "Entry 04" not in html

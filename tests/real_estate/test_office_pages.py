@@ -523,7 +523,7 @@ def test_the_agenda_shows_requests_proposals_past_and_upcoming_viewings(staff, a
     assert ids_in(response, "data-viewing") == {requested.pk, upcoming.pk, past.pk}
     for slot in requested.slots.all():
         assert f'data-slot="{slot.pk}"' in page
-    assert "After five" in page and 'data-count="awaiting">1<' in page
+    assert "After five" in page and 'data-count="agenda">1<' in page
     day = timezone.localtime(upcoming.start).strftime("%A %-d %B %Y")
     assert f'data-day="{day}"' in page
     assert "Did these take place?" in page and "Mark visited" in page

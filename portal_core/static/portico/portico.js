@@ -271,3 +271,10 @@ document.addEventListener("click", (event) => {
   const demo = event.target.closest("[data-demo-toast]");
   if (demo) toast(demo.dataset.demoToast);
 });
+
+// htmx requests carry the page's CSRF token (forms already do; this covers buttons and links).
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.headers["X-CSRFToken"]) return;
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (token) event.detail.headers["X-CSRFToken"] = token.value;
+});
