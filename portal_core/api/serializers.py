@@ -288,7 +288,7 @@ class PortalAccountFilterSerializer(serializers.Serializer):
 
 class ActivityEntrySerializer(serializers.ModelSerializer):
     summary = serializers.CharField(
-        source="office_text", read_only=True, help_text="What happened, in English (rendered from verb and params)."
+        source="office_text", read_only=True, help_text="What happened, in English (from verb and params)."
     )
 
     class Meta:

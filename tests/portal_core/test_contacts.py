@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from portal_core.access import portal_account_for
-from portal_core.activity import activity_record
 from portal_core.models import ActivityEntry, Company, Contact, PortalAccount, SharedFile
 from portal_core.profile import shared_file_upload
 
