@@ -9,6 +9,7 @@ redirect and a message, or with the page again and the service's errors on the f
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -347,13 +348,13 @@ def favourite(request, pk: int):
         offer = services.favourite_set(offer=offer, account=request.client, favourite=wanted)
     except PermissionDenied as exc:
         raise Http404 from exc
+    said = _("Added to your favourites.") if wanted else _("Removed from your favourites.")
     if request.htmx:
         context = {"offer": offer, "announce": True, "next": _next_url(request, _property_url(offer))}
-        return render(request, "real_estate/portal/_favourite.html", context)
-    if wanted:
-        messages.success(request, _("Added to your favourites."))
-    else:
-        messages.success(request, _("Removed from your favourites."))
+        response = render(request, "real_estate/portal/_favourite.html", context)
+        response["HX-Trigger"] = json.dumps({"toast": {"text": str(said)}})
+        return response
+    messages.success(request, said)
     return redirect(_next_url(request, _property_url(offer)))
 
 

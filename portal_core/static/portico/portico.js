@@ -278,3 +278,97 @@ document.addEventListener("htmx:configRequest", (event) => {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (token) event.detail.headers["X-CSRFToken"] = token.value;
 });
+
+// Portal settings: the branding preview follows the form, with readable text on each colour
+// (the same rule the server applies to the portal: white when it reaches 4.5:1, else dark ink).
+(() => {
+  const form = document.getElementById("portal");
+  const preview = document.getElementById("brand-preview");
+  if (!form || !preview) return;
+  const logo = preview.querySelector("[data-preview-logo]");
+  const savedLogo = logo.getAttribute("src");
+  const colour = /^#[0-9a-fA-F]{6}$/;
+  const channel = (c) => { c /= 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const luminance = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => channel(parseInt(hex.slice(i, i + 2), 16)));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const textOn = (hex) => (contrast(hex, "#ffffff") >= 4.5 || contrast(hex, "#ffffff") > contrast(hex, "#0f172a") ? "#ffffff" : "#0f172a");
+  const update = (input) => {
+    if ((input.name === "primary_color" || input.name === "secondary_color") && colour.test(input.value)) {
+      const primary = input.name === "primary_color";
+      preview.style.setProperty(primary ? "--preview-primary" : "--preview-secondary", input.value);
+      preview.style.setProperty(primary ? "--on-brand" : "--on-brand-dark", textOn(input.value));
+      const label = form.querySelector(`[data-colour-value="${input.name}"]`);
+      if (label) label.textContent = input.value.toUpperCase();
+    } else if (input.name === "portal_name") {
+      preview.querySelector("[data-preview-name]").textContent = input.value || "Client Portal";
+    } else if (input.name === "welcome_message") {
+      preview.querySelector("[data-preview-welcome]").textContent = input.value;
+    } else if (input.name === "logo") {
+      const file = input.files && input.files[0];
+      if (file) { logo.src = URL.createObjectURL(file); logo.hidden = false; }
+    } else if (input.name === "remove_logo") {
+      logo.hidden = input.checked || !savedLogo;
+    }
+  };
+  form.addEventListener("input", (event) => update(event.target));
+  form.addEventListener("change", (event) => update(event.target));
+})();
+
+// Office pages: selecting contacts in bulk, inserting tokens into email templates, filters that
+// apply as they change, the sign-up form's address preview.
+
+// Contacts: "select all" and the count of selected contacts.
+(() => {
+(() => {
+  const form = document.getElementById("bulk-form");
+  if (!form) return;
+  const all = form.querySelector("[data-select-all]");
+  const boxes = () => [...form.querySelectorAll('input[name="contact"]')];
+  const count = () => {
+    const n = boxes().filter((b) => b.checked).length;
+    const out = form.querySelector("[data-selected-count]");
+    if (out) out.textContent = n;
+    if (all) { all.checked = n > 0 && n === boxes().length; all.indeterminate = n > 0 && n < boxes().length; }
+  };
+  form.addEventListener("change", (event) => {
+    if (event.target === all) boxes().forEach((b) => { b.checked = all.checked; });
+    count();
+  });
+  count();
+})();
+})();
+
+// Email templates: a token button inserts {{ token }} where the cursor was.
+(() => {
+(() => {
+  const body = document.getElementById("id_body");
+  if (!body || !document.querySelector("[data-insert-token]")) return;
+  let target = body;
+  document.getElementById("id_subject")?.addEventListener("focus", (event) => { target = event.target; });
+  body?.addEventListener("focus", () => { target = body; });
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-insert-token]");
+    if (!button || !target) return;
+    const text = `{{ ${button.dataset.insertToken} }}`;
+    const start = target.selectionStart ?? target.value.length;
+    const end = target.selectionEnd ?? start;
+    target.setRangeText(text, start, end, "end");
+    target.focus();
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
+})();
+
+// A select with data-autosubmit applies its filter at once.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+});
+
+// Sign-up: the portal address follows the chosen subdomain.
+document.getElementById("id_subdomain")?.addEventListener("input", (event) => {
+  const preview = document.getElementById("slug-preview");
+  if (preview) preview.textContent = event.target.value.toLowerCase() || "your-office";
+});
