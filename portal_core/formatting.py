@@ -94,6 +94,15 @@ def format_weekday_date(value: date | datetime | None) -> str:
     return babel_dates.format_skeleton("yMMMEd", value, locale=_locale())
 
 
+def format_long_date(value: date | datetime | None) -> str:
+    """``Monday 7 December 2026`` (``maandag 7 december 2026``): agenda headings."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        value = _local(value).date()
+    return babel_dates.format_date(value, format="full", locale=_locale())
+
+
 def format_time(value: datetime | None) -> str:
     """``14:30`` in the office's zone (with the zone when the reader's differs)."""
     if value is None or value == "":

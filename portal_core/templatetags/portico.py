@@ -10,6 +10,7 @@ register = template.Library()
 
 register.filter("day", formatting.format_date)
 register.filter("weekday_date", formatting.format_weekday_date)
+register.filter("long_day", formatting.format_long_date)
 register.filter("clock", formatting.format_time)
 register.filter("ago", formatting.format_ago)
 register.filter("number", formatting.format_number)

@@ -13,20 +13,19 @@ import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from babel import Locale
-from babel.numbers import format_currency
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal_core.client_auth import client_required, is_preview
+from portal_core.formatting import format_money
 from portal_core.portal import portal_context
 
 from .. import selectors, services
@@ -76,20 +75,8 @@ def _property_url(offer: OfferedProperty, anchor: str = "") -> str:
 
 
 def price_text(amount: Decimal | None, currency: str) -> str:
-    """A price as the client's language writes it: ``€ 450.000`` (nl), ``€450,000`` (en); cents only
-    when there are any."""
-    if amount is None:
-        return ""
-    language = translation.get_language() or "en"
-    locale = {"no": "nb"}.get(language, language)
-    try:
-        if amount == amount.to_integral_value():
-            pattern = Locale.parse(locale).currency_formats["standard"].pattern
-            whole = pattern.replace(".00", "").replace(",00", "")
-            return format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)
-        return format_currency(amount, currency, locale=locale)
-    except (ValueError, LookupError):
-        return f"{currency} {amount}"
+    """A price as the client's language writes it (``€ 450.000`` in Dutch, ``€450,000`` in English)."""
+    return format_money(amount, currency)
 
 
 def _for_cards(offers) -> list[OfferedProperty]:
