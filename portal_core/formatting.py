@@ -134,6 +134,18 @@ def format_datetime(value: datetime | None, *, weekday: bool = False) -> str:
     return _with_zone(text, local)
 
 
+def format_short_datetime(value: datetime | None) -> str:
+    """``Tue 8 Dec, 07:00``: a time soon, on a button."""
+    if value is None or value == "":
+        return ""
+    local = _local(value)
+    locale = _locale()
+    day = babel_dates.format_skeleton("MMMEd", local, locale=locale)
+    time = babel_dates.format_skeleton("Hm", local, locale=locale)
+    pattern = locale.datetime_formats.get("medium", "{1}, {0}")
+    return _with_zone(str(pattern).replace("{1}", day).replace("{0}", time), local)
+
+
 def format_ago(value: datetime | None, *, now: datetime | None = None) -> str:
     """``just now``, ``5 minutes ago``, ``3 days ago``; older than a week: the date."""
     if value is None or value == "":

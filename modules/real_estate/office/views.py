@@ -15,11 +15,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal_core.formatting import format_datetime
 from portal_core.models import Contact
 from portal_core.office.shell import actor, errors_onto, query_without, render_office, staff_required
 
@@ -95,7 +95,7 @@ def _refused(request, form, exc: ValidationError, *, field: str | None = None) -
 
 
 def _when(value) -> str:
-    return date_format(timezone.localtime(value), "D j M Y, H:i")
+    return format_datetime(timezone.localtime(value), weekday=True)
 
 
 # --- properties ---------------------------------------------------------------------------------
