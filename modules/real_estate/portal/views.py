@@ -217,7 +217,11 @@ def _property_page(request, offer: OfferedProperty, *, status: int = 200, **form
     viewings = list(offer.viewings.all())
     active = next((v for v in viewings if v.is_active), None)
     visited = any(v.status == ViewingStatus.VISITED for v in viewings)
-    can_request = active is None and prop.is_offerable and offer.interest != Interest.REJECTED
+    # A property the client has visited and the office has approved needs no further viewing.
+    done = visited and offer.client_group == "approved"
+    can_request = (
+        active is None and prop.is_offerable and offer.interest != Interest.REJECTED and not done
+    )
     interest_form = forms.get("interest_form") or InterestForm(
         initial={
             "interest": Interest.REJECTED,
@@ -261,6 +265,8 @@ def _map(prop: Property) -> dict | None:
     bbox = f"{lon - 0.008:.6f},{lat - 0.004:.6f},{lon + 0.008:.6f},{lat + 0.004:.6f}"
     query = urlencode({"bbox": bbox, "layer": "mapnik", "marker": f"{lat:.6f},{lon:.6f}"})
     return {
+        "address": prop.address,
+        "apps": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}",
         "embed": f"https://www.openstreetmap.org/export/embed.html?{query}",
         "link": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}",
     }

@@ -222,8 +222,8 @@ document.addEventListener("click", (event) => {
   if (current < slides.length - 1) {
     slides[current].hidden = true;
     slides[current + 1].hidden = false;
-    const progress = document.querySelector("[data-slides-progress]");
-    if (progress) progress.textContent = `${current + 2} / ${slides.length}`;
+    const dots = document.querySelectorAll("[data-slides-progress] span");
+    dots.forEach((dot, i) => dot.classList.toggle("is-current", i === current + 1));
     if (current + 1 === slides.length - 1) {
       next.textContent = next.dataset.lastLabel;
       document.querySelector("[data-slides-skip]")?.setAttribute("hidden", "");
@@ -247,10 +247,14 @@ document.addEventListener("click", (event) => {
     let target = document.querySelector(`[data-tour="${step.target}"]`);
     if (!target.getClientRects().length) target = document.querySelector("[data-nav-toggle]") || target;  // in a closed phone menu
     target.classList.add("tour-highlight");
-    target.scrollIntoView({ block: "center", behavior: "smooth" });
+    target.scrollIntoView({ block: "center" });
+    // The card sits at the edge of the screen away from what it points at, never over it.
+    const box = target.getBoundingClientRect();
+    overlay.classList.toggle("tour--top", box.top + box.height / 2 > window.innerHeight / 2);
     overlay.querySelector("[data-tour-title]").textContent = step.title;
     overlay.querySelector("[data-tour-text]").textContent = step.text;
-    overlay.querySelector("[data-tour-progress]").textContent = `${index + 1} / ${steps.length}`;
+    const progress = overlay.querySelector("[data-tour-progress]");
+    progress.textContent = (progress.dataset.template || "__n__ / __total__").replace("__n__", index + 1).replace("__total__", steps.length);
     const next = overlay.querySelector("[data-tour-next]");
     if (index === steps.length - 1) next.textContent = overlay.querySelector("[data-tour-finish]").textContent;
   };
@@ -371,4 +375,16 @@ document.addEventListener("change", (event) => {
 document.getElementById("id_subdomain")?.addEventListener("input", (event) => {
   const preview = document.getElementById("slug-preview");
   if (preview) preview.textContent = event.target.value.toLowerCase() || "your-office";
+});
+
+// A map embed appears only when it has really loaded: offline, the address and links stay alone.
+document.querySelectorAll("[data-map-embed]").forEach((holder) => {
+  if (navigator.onLine === false) return;
+  const frame = document.createElement("iframe");
+  frame.title = holder.dataset.mapTitle;
+  frame.loading = "lazy";
+  frame.referrerPolicy = "no-referrer";
+  frame.addEventListener("load", () => { holder.hidden = false; });
+  frame.src = holder.dataset.mapEmbed;
+  holder.append(frame);
 });
