@@ -7,6 +7,7 @@ from functools import lru_cache
 
 INK = "#0f172a"
 WHITE = "#ffffff"
+PAGE = "#f1f5f9"  # the greyest background text sits on (cards are white, the page #f8fafc)
 READABLE = 4.5
 
 
@@ -42,12 +43,13 @@ def text_on(colour: str) -> str:
 
 @lru_cache(maxsize=256)
 def ink_on_white(colour: str) -> str:
-    """``colour`` as text or a link on white: itself when readable, else darkened just enough."""
+    """``colour`` as text or a link on white and the page's greys: itself when readable, else
+    darkened just enough."""
     r, g, b = _rgb(colour)
     for step in range(0, 101, 4):
         keep = 1 - step / 100
         shade = "#{:02x}{:02x}{:02x}".format(*(round(c * keep) for c in (r, g, b)))
-        if contrast(shade, WHITE) >= READABLE:
+        if contrast(shade, PAGE) >= READABLE:
             return shade
     return INK
 

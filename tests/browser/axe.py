@@ -43,5 +43,7 @@ def assert_accessible(page: Page, what: str = "") -> None:
     """No critical or serious axe-core violation on the page as it is now."""
     found = violations(page)
     if found:
-        lines = [f"{v['impact']} {v['id']} ({v['help']}):\n    " + "\n    ".join(v["nodes"][:5]) for v in found]
+        lines = [
+            f"{v['impact']} {v['id']} ({v['help']}):\n    " + "\n    ".join(v["nodes"][:5]) for v in found
+        ]
         pytest.fail(f"axe-core on {what or page.url}:\n" + "\n".join(lines), pytrace=False)

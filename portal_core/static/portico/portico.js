@@ -63,7 +63,7 @@ function schedule(item) {
 function toast(text, level = "success") {
   const list = document.querySelector("[data-toasts]");
   if (!list || !text) return;
-  const item = document.createElement("li");
+  const item = document.createElement("div");
   item.className = `toast toast--${level}`;
   item.setAttribute("role", "status");
   const span = document.createElement("span");
