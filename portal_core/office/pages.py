@@ -11,7 +11,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -261,7 +261,38 @@ STYLE_TOKENS = [
 ]  # fmt: skip
 
 
+class OfficePasswordResetView(auth_views.PasswordResetView):
+    """Forgot password: the same answer whether or not the email belongs to staff here (Django's
+    reset view sends the link only to an active user with that email)."""
+
+    template_name = "portal_core/office/password/forgot.html"
+    email_template_name = "portal_core/office/password/email.txt"
+    subject_template_name = "portal_core/office/password/subject.txt"
+    success_url = reverse_lazy("office:password-reset-sent")
+
+
+class OfficePasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal_core/office/password/reset.html"
+    success_url = reverse_lazy("office:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is changed. Sign in with it now.")
+        return super().form_valid(form)
+
+
 urlpatterns = [
+    path("password/forgot/", OfficePasswordResetView.as_view(), name="password-forgot"),
+    path(
+        "password/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="portal_core/office/password/sent.html"),
+        name="password-reset-sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        OfficePasswordResetConfirmView.as_view(),
+        name="password-reset",
+    ),
     path("profile/", profile, name="profile"),
     path("style/", style, name="style"),
     path("preview/<int:account_id>/", preview_start, name="preview-start"),

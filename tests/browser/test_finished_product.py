@@ -236,6 +236,7 @@ def test_it_walks_the_office_with_its_sidebar_a_confirmation_modal_and_a_toast(
     page.get_by_label("City").fill("Haarlem")
     page.get_by_role("button", name=re.compile("^(Save|Add|Create)")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pand om te verwijderen")
+    page.wait_for_load_state("load")  # the page's script asks first
     delete = page.get_by_role("button", name=re.compile("^Delete"))
     delete.click()
     modal = page.locator("#confirm-dialog")
