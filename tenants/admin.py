@@ -15,7 +15,6 @@ from .hosts import office_host, tenant_url
 from .models import Domain, Plan, Tenant
 from .selectors import tenant_usage_counts
 
-
 # The operators' home: Portico's dashboard above the data pages (django-tenants ships its own
 # admin/index.html, so the page has a name of its own).
 admin.site.index_template = "admin/portico_index.html"

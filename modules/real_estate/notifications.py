@@ -11,7 +11,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal_core.access import portal_link
 from portal_core.emails import send_client_email, supported_language
@@ -32,7 +32,7 @@ def time_text(value: datetime, language: str) -> str:
     """A date and time as the client's language writes it, in the office's time zone (also in the
     worker, where no request made it current), followed by the zone's name."""
     local = office_localtime(value)
-    with translation.override(supported_language(language)):
+    with translation.override(supported_language(language)), timezone.override(local.tzinfo):
         return f"{format_datetime(local, weekday=True)} ({local.tzinfo.key})"
 
 
