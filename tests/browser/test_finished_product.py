@@ -207,6 +207,7 @@ def test_it_walks_the_office_with_its_sidebar_a_confirmation_modal_and_a_toast(
     real_estate = nav.locator('[data-group="real_estate"]')
     expect(real_estate.get_by_role("link")).to_have_text(["Properties", "Deals", "Viewings", "Messages"])
     expect(nav.locator('[data-group="developers"]').get_by_role("link", name="API docs")).to_be_visible()
+    page.wait_for_timeout(300)  # the drawer slides in
     page.screenshot(path=artifacts / f"office-sidebar-{viewport}.png")
     real_estate.get_by_role("link", name="Properties").click()
     page.wait_for_url(f"{base}/office/real-estate/properties/")
