@@ -219,9 +219,7 @@ def _property_page(request, offer: OfferedProperty, *, status: int = 200, **form
     visited = any(v.status == ViewingStatus.VISITED for v in viewings)
     # A property the client has visited and the office has approved needs no further viewing.
     done = visited and offer.client_group == "approved"
-    can_request = (
-        active is None and prop.is_offerable and offer.interest != Interest.REJECTED and not done
-    )
+    can_request = active is None and prop.is_offerable and offer.interest != Interest.REJECTED and not done
     interest_form = forms.get("interest_form") or InterestForm(
         initial={
             "interest": Interest.REJECTED,
