@@ -18,6 +18,9 @@ $(VENV)/bin/uv:
 install: $(VENV)/bin/uv ## Create .venv with every dependency from the lock file (idempotent)
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --quiet --python $(PY)
 	@if [ -d locale ]; then $(PY) manage.py compile_translations; fi
+	@if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then \
+		command -v npm >/dev/null || { echo "npm is needed for the browser tests' tools: make install-system"; exit 1; }; \
+		npm ci --no-audit --no-fund --loglevel=error; fi
 
 install-system: ## Debian packages the tests use: Chromium (browser tests) and Redis
 	@bash deploy/dev/system-packages.sh
@@ -25,7 +28,7 @@ install-system: ## Debian packages the tests use: Chromium (browser tests) and R
 run: install ## Migrate, seed the demo office, serve web + worker until stopped
 	@$(PY) deploy/dev/run.py --host $(HOST) --port $(PORT)
 
-test: install install-system ## The whole suite against real PostgreSQL, Redis and Chromium
+test: install-system install ## The whole suite against real PostgreSQL, Redis and Chromium
 	@eval "$$($(PY) deploy/dev/services.py env)" && $(VENV)/bin/pytest $(if $(CI),--create-db) $(PYTEST_ARGS)
 
 lint: install

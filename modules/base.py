@@ -14,7 +14,9 @@ core finds the rest by fixed submodule names and never imports a module directly
                          named ``<Key>…Enum``). The core answers 404 for the whole API while an
                          office has the module off, on every host (``portal_core.module_gate``);
                          a module never checks it itself
-``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`
+``<module>.navigation``  ``portal_items`` and ``office_items``: lists of :class:`NavItem`; optionally
+                         ``office_counts(request) -> dict``: url name → how many things wait for the
+                         office there (shown beside the entry in the office's sidebar)
 ``<module>.dashboard``   ``statistics(request) -> list[Statistic]`` for the portal home
 ``<module>.checklist``   ``first_content(request) -> bool``: has the office added real content?
 ``<module>.events``      ``EVENT_TYPES``: dict of event name → description; optionally
@@ -25,6 +27,8 @@ core finds the rest by fixed submodule names and never imports a module directly
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
                          kinds by ``portal_core.emails.send_client_email`` in the client's language
+``<module>.activity``    ``ACTIVITY_KINDS``: the :class:`ActivityKind` s the module writes (its verbs and
+                         how each reads, to the office and, translated, to the client)
 ``<module>.demo``        ``seed(*, contact, owner) -> None``: demo data for the demo office's client
                          ``contact`` (``owner`` is the office's staff user). ``seed_demo`` switches
                          the module on for the demo office and calls it inside that schema on
@@ -48,6 +52,22 @@ class NavItem:
     label: str
     url_name: str
     icon: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    """What an activity entry's verb means, rendered when it is shown (never stored as a sentence).
+
+    ``office`` is how the office reads it (English, with ``%(name)s`` parameters); ``client`` how the
+    client reads it, a lazily translated string rendered in their language, or empty when the entry
+    is not for clients. When ``variant`` names a parameter, ``office`` and ``client`` are dicts keyed
+    by that parameter's value (``interest`` → ``interested`` / ``not_interested``). A list parameter
+    is joined the reader's way (``a, b and c``)."""
+
+    verb: str
+    office: str | dict
+    client: object = ""
+    variant: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import ModuleConfig, NavItem
+from .base import ActivityKind, ModuleConfig, NavItem
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -32,6 +32,11 @@ def _url_list(value, module) -> str | None:
 def _nav_list(value, module) -> str | None:
     ok = isinstance(value, list | tuple) and all(isinstance(v, NavItem) for v in value)
     return None if ok else "a list of NavItem (modules.base.NavItem)"
+
+
+def _activity_kinds(value, module) -> str | None:
+    ok = isinstance(value, list | tuple) and all(isinstance(v, ActivityKind) for v in value)
+    return None if ok else "a list of ActivityKind (modules.base.ActivityKind)"
 
 
 def _callable(value, module) -> str | None:
@@ -82,6 +87,14 @@ PARTS: tuple[Part, ...] = (
     Part("portal_nav", "navigation", "portal_items", _nav_list, "the client's navigation entries"),
     Part("office_nav", "navigation", "office_items", _nav_list, "the office's navigation entries"),
     Part(
+        "office_counts",
+        "navigation",
+        "office_counts",
+        _callable,
+        "office_counts(request) -> {url_name: n}: what waits for the office, shown in its navigation",
+        _none,
+    ),
+    Part(
         "statistics", "dashboard", "statistics", _callable, "statistics(request) for the portal home", _none
     ),
     Part("first_content", "checklist", "first_content", _callable, "first_content(request) -> bool", _none),
@@ -97,6 +110,13 @@ PARTS: tuple[Part, ...] = (
     ),
     Part("contact_panels", "panels", "contact_panels", _callable, "contact_panels(request, contact)", _none),
     Part("demo_seed", "demo", "seed", _callable, "seed(*, contact, owner): demo data", _none),
+    Part(
+        "activity_kinds",
+        "activity",
+        "ACTIVITY_KINDS",
+        _activity_kinds,
+        "the activity entries the module writes and how each reads",
+    ),
 )
 PART_NAMES = frozenset(part.name for part in PARTS)
 

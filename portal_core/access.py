@@ -55,7 +55,7 @@ def portal_account_for(*, contact: Contact | None = None, company: Company | Non
     else:
         account, created = PortalAccount.objects.get_or_create(company=company)
     if created:
-        activity_record(account=account, verb="account_created", summary="Portal account created")
+        activity_record(account=account, verb="account_created")
         event_emit(type="portal_account.created", data={"account": account_payload(account)})
     return account
 
@@ -189,7 +189,6 @@ def access_token_get_or_create(*, account: PortalAccount, created_by: str = "") 
         activity_record(
             account=account,
             verb="token_created",
-            summary="Portal access link created",
             actor=ActivityEntry.Actor.STAFF if created_by else ActivityEntry.Actor.SYSTEM,
             actor_label=created_by,
         )
@@ -219,7 +218,6 @@ def access_token_consume(*, raw: str) -> PortalAccount:
     activity_record(
         account=token.account,
         verb="token_accessed",
-        summary="Opened the portal with the access link",
         actor=ActivityEntry.Actor.CLIENT,
     )
     event_emit(
@@ -273,7 +271,6 @@ def portal_account_invite(
         activity_record(
             account=account,
             verb="invitation_sent",
-            summary="Invitation to the portal sent",
             actor=actor_type,
             actor_label=actor,
             data={"custom_message": custom_message[:500]},
@@ -320,15 +317,10 @@ def magic_link_send(*, account: PortalAccount, actor: str = "", kind: str = "mag
         created_by=actor,
     )
     url = portal_link(f"/auth/magic/{raw}")
-    verb, summary = (
-        ("login_email_sent", "Login email sent")
-        if kind == "login_email"
-        else ("magic_link_sent", "Magic link sent")
-    )
+    verb = "login_email_sent" if kind == "login_email" else "magic_link_sent"
     activity_record(
         account=account,
         verb=verb,
-        summary=summary,
         actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.CLIENT,
         actor_label=actor,
     )
@@ -371,9 +363,7 @@ def portal_account_set_password(*, account: PortalAccount, password: str) -> Por
     PortalToken.objects.filter(account=account, kind=PortalToken.Kind.RESET, used_at=None).update(
         revoked_at=timezone.now()
     )
-    activity_record(
-        account=account, verb="password_changed", summary="Password changed", actor=ActivityEntry.Actor.CLIENT
-    )
+    activity_record(account=account, verb="password_changed", actor=ActivityEntry.Actor.CLIENT)
     return account
 
 
@@ -385,7 +375,6 @@ def portal_account_reset_password(*, account: PortalAccount, actor: str) -> Port
     activity_record(
         account=account,
         verb="password_reset_by_office",
-        summary="Password reset by the office",
         actor=ActivityEntry.Actor.STAFF,
         actor_label=actor,
     )
@@ -417,7 +406,6 @@ def password_reset_request(*, email: str) -> None:
         activity_record(
             account=account,
             verb="password_reset_requested",
-            summary="Password reset requested",
             actor=ActivityEntry.Actor.CLIENT,
         )
     elif len(accounts) > 1:
@@ -432,7 +420,6 @@ def password_reset_request(*, email: str) -> None:
             activity_record(
                 account=account,
                 verb="password_reset_conflict",
-                summary="Password reset asked for a shared email: the office must reset it",
                 actor=ActivityEntry.Actor.CLIENT,
             )
     else:
@@ -491,14 +478,11 @@ def client_signed_in(*, account: PortalAccount, via: str) -> PortalAccount:
         account.joined_at = now
     account.save(update_fields=["last_login", "status", "joined_at"])
     if first:
-        activity_record(
-            account=account, verb="joined", summary="Joined the portal", actor=ActivityEntry.Actor.CLIENT
-        )
+        activity_record(account=account, verb="joined", actor=ActivityEntry.Actor.CLIENT)
         event_emit(type="portal_account.joined", data={"account": account_payload(account), "via": via})
     activity_record(
         account=account,
         verb="login",
-        summary="Signed in",
         actor=ActivityEntry.Actor.CLIENT,
         data={"via": via},
     )
@@ -514,7 +498,6 @@ def portal_account_disable(*, account: PortalAccount, actor: str) -> PortalAccou
     activity_record(
         account=account,
         verb="disabled",
-        summary="Portal access disabled",
         actor=ActivityEntry.Actor.STAFF,
         actor_label=actor,
     )
@@ -535,7 +518,6 @@ def portal_account_enable(*, account: PortalAccount, actor: str) -> PortalAccoun
     activity_record(
         account=account,
         verb="enabled",
-        summary="Portal access enabled",
         actor=ActivityEntry.Actor.STAFF,
         actor_label=actor,
     )
@@ -621,9 +603,7 @@ def _registration_complete(request: RegistrationRequest) -> PortalAccount:
     activity_record(
         account=account,
         verb="self_registered",
-        summary="Registered in the portal (linked to this contact)"
-        if linked
-        else "Registered in the portal (new lead)",
+        params={"how": "linked" if linked else "lead"},
         actor=ActivityEntry.Actor.CLIENT,
         data={"linked_existing_contact": linked},
     )

@@ -72,7 +72,6 @@ def contact_create(
             contact=contact,
             company=company,
             verb="contact_created",
-            summary=f"Contact created by {actor}" if actor else "Contact created",
             actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
             actor_label=actor,
         )
@@ -97,7 +96,7 @@ def contact_update(*, contact: Contact, actor: str = "", **changes) -> Contact:
         activity_record(
             contact=contact,
             verb="contact_updated",
-            summary="Details changed: " + ", ".join(n.replace("_", " ") for n in changed),
+            params={"fields": changed},
             actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
             actor_label=actor,
             data={"fields": changed},
@@ -185,7 +184,6 @@ def company_create(
         activity_record(
             company=company,
             verb="company_created",
-            summary=f"Company created by {actor}" if actor else "Company created",
             actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
             actor_label=actor,
         )
@@ -209,7 +207,7 @@ def company_update(*, company: Company, actor: str = "", **changes) -> Company:
         activity_record(
             company=company,
             verb="company_updated",
-            summary="Details changed: " + ", ".join(n.replace("_", " ") for n in changed),
+            params={"fields": changed},
             actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
             actor_label=actor,
             data={"fields": changed},
@@ -445,7 +443,6 @@ def contacts_import_csv(*, file, owner: AbstractBaseUser | None = None, actor: s
                 ActivityEntry(
                     contact=contact,
                     verb="contact_imported",
-                    summary=f"Imported from a CSV file by {actor}" if actor else "Imported from a CSV file",
                     actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
                     actor_label=actor[:160],
                 )

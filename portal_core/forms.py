@@ -228,3 +228,10 @@ class EmailTemplateForm(forms.Form):
                 if field not in self.errors:  # a field's own error (required, too long) says it already
                     self.add_error(None if field == NON_FIELD_ERRORS else field, messages)
         return cleaned
+
+
+class StaffProfileForm(forms.Form):
+    """A staff member's own name (the office shows it in its menu and activity)."""
+
+    first_name = forms.CharField(max_length=150, label="First name")
+    last_name = forms.CharField(max_length=150, required=False, label="Last name")

@@ -278,7 +278,10 @@ class ActivityEntry(models.Model):
     module = models.CharField(max_length=40, blank=True)
     actor = models.CharField(max_length=10, choices=Actor.choices, default=Actor.SYSTEM)
     actor_label = models.CharField(max_length=160, blank=True)
-    summary = models.CharField(max_length=300)
+    # What happened is ``verb`` with its ``params``, rendered in the reader's language when shown
+    # (``portal_core.activity``); ``summary`` only holds the English text of entries written before.
+    params = models.JSONField(default=dict, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
     visible_to_client = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -288,7 +291,13 @@ class ActivityEntry(models.Model):
         verbose_name_plural = "activity entries"
 
     def __str__(self) -> str:
-        return self.summary
+        return self.office_text
+
+    @property
+    def office_text(self) -> str:
+        from .activity import office_text
+
+        return office_text(self)
 
     @property
     def client_text(self) -> str:

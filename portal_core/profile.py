@@ -73,7 +73,6 @@ def details_update(*, account: PortalAccount, first_name: str, last_name: str, p
     activity_record(
         account=account,
         verb="profile_updated",
-        summary="Updated their details",
         actor=ActivityEntry.Actor.CLIENT,
     )
 
@@ -132,7 +131,7 @@ def shared_file_upload(
     activity_record(
         account=account,
         verb="file_shared",
-        summary=f"Shared the file {name}" if uploaded_by == "client" else f"The office shared {name}",
+        params={"name": name, "by": "client" if uploaded_by == "client" else "office"},
         actor=ActivityEntry.Actor.CLIENT if uploaded_by == "client" else ActivityEntry.Actor.STAFF,
         actor_label=actor_label,
         data={"name": name},

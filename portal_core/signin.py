@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -198,7 +199,11 @@ def pending_link(request):
     token_kind, template, via = LINK_KINDS[kind]
     form = NewPasswordForm(request.POST or None) if kind == "reset" else None
     try:
-        access.link_check(kind=token_kind, digest=pending["digest"])
+        invitee = access.link_check(kind=token_kind, digest=pending["digest"])
+        # A page reached from an email speaks the language the email was written in: the client's.
+        language = supported_language(invitee.language)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         if request.method == "POST" and (form is None or form.is_valid()):
             account = _use_link(kind, pending["digest"], form)
             request.session.pop(PENDING_LINK, None)

@@ -2,16 +2,22 @@ import threading
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from . import services
+from .hosts import office_host, tenant_url
 from .models import Domain, Plan, Tenant
 from .selectors import tenant_usage_counts
+
+# The operators' home: Portico's dashboard above the data pages (django-tenants ships its own
+# admin/index.html, so the page has a name of its own).
+admin.site.index_template = "admin/portico_index.html"
 
 
 class DomainInline(admin.TabularInline):
@@ -55,6 +61,15 @@ class OfficeStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the change and shown to the office's owner on their suspended office pages.",
+    )
+
+
 class DeleteConfirmForm(forms.Form):
     confirm_slug = forms.CharField(label="Type the office's subdomain to confirm")
 
@@ -70,6 +85,7 @@ class TenantAdmin(admin.ModelAdmin):
         "created",
         "staff_count",
         "portal_account_count",
+        "open_links",
     ]
     list_filter = [OfficeStatusFilter, "plan"]
     search_fields = ["name", "slug", "domains__domain"]
@@ -98,11 +114,6 @@ class TenantAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # only through "delete with export"
 
-    def changelist_view(self, request, extra_context=None):
-        ready = Tenant.objects.filter(status=Tenant.Status.POOLED).count()
-        extra_context = {"subtitle": f"{ready} ready schema(s) in the pool", **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
-
     _page = threading.local()  # usage counts of the page being rendered, one query per page
 
     def get_changelist_instance(self, request):
@@ -125,17 +136,67 @@ class TenantAdmin(admin.ModelAdmin):
     def portal_account_count(self, tenant):
         return self._usage_for(tenant).get("portal_accounts", "–")
 
-    @admin.action(description="Suspend selected offices")
-    def suspend(self, request, queryset):
-        for tenant in queryset:
-            services.tenant_suspend(tenant=tenant, reason=f"Suspended by {request.user}")
-        self.message_user(request, f"Suspended {queryset.count()} office(s).", messages.SUCCESS)
+    @admin.display(description="Open")
+    def open_links(self, tenant):
+        host = next((d.domain for d in tenant.domains.all() if d.is_primary), office_host(tenant.slug))
+        base = tenant_url(self._request, host, "") if getattr(self, "_request", None) else f"//{host}"
+        return format_html(
+            '<span class="portico-open"><a href="{}/" target="_blank" rel="noopener">Portal</a>'
+            '<a href="{}/office/" target="_blank" rel="noopener">Office</a></span>',
+            base,
+            base,
+        )
 
-    @admin.action(description="Resume selected offices")
+    def changelist_view(self, request, extra_context=None):
+        self._request = request
+        ready = Tenant.objects.filter(status=Tenant.Status.POOLED).count()
+        extra_context = {"subtitle": f"{ready} ready schema(s) in the pool", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Suspend selected offices…")
+    def suspend(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:tenants_tenant_status', args=['suspend'])}?ids={ids}")
+
+    @admin.action(description="Resume selected offices…")
     def resume(self, request, queryset):
-        for tenant in queryset:
-            services.tenant_resume(tenant=tenant)
-        self.message_user(request, f"Resumed {queryset.count()} office(s).", messages.SUCCESS)
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:tenants_tenant_status', args=['resume'])}?ids={ids}")
+
+    def status_view(self, request, change):
+        """Suspend or resume offices after a confirmation page that asks for the reason."""
+        ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()]
+        offices = list(self.get_queryset(request).filter(pk__in=ids))
+        if change not in ("suspend", "resume") or not offices:
+            self.message_user(request, "Choose one or more offices first.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            for tenant in offices:
+                if change == "suspend":
+                    services.tenant_suspend(tenant=tenant, reason=reason)
+                else:
+                    services.tenant_resume(tenant=tenant)
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=offices,
+                action_flag=CHANGE,
+                change_message=f"{change.capitalize()}d: {reason}",
+                single_object=len(offices) == 1,
+            )
+            done = "Suspended" if change == "suspend" else "Resumed"
+            self.message_user(request, f"{done} {len(offices)} office(s): {reason}", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "offices": offices,
+            "change": change,
+            "form": form,
+            "opts": self.model._meta,
+            "title": f"{change.capitalize()} {len(offices)} office(s)?",
+        }
+        return TemplateResponse(request, "admin/tenants/tenant/status_confirm.html", context)
 
     @admin.action(description="Delete selected office (export first)…")
     def delete_with_export(self, request, queryset):
@@ -146,6 +207,11 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            path(
+                "status/<str:change>/",
+                self.admin_site.admin_view(self.status_view),
+                name="tenants_tenant_status",
+            ),
             path(
                 "<int:pk>/delete-with-export/",
                 self.admin_site.admin_view(self.delete_view_export),

@@ -239,7 +239,20 @@ class TenantRoutingMiddleware:
     def suspended(self, request: HttpRequest, tenant) -> HttpResponse:
         if wants_json(request):
             return JsonResponse({"message": "This portal is suspended."}, status=403)
-        return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
+        from .models import Tenant
+
+        # The reason as recorded now (the routing cache may hold the row from before).
+        fresh = Tenant.objects.filter(pk=tenant.pk).values("suspension_reason", "suspended_at").first() or {}
+        context = {
+            "tenant": tenant,
+            "reason": fresh.get("suspension_reason", ""),
+            "since": fresh.get("suspended_at"),
+            # The office's own pages explain why and how to resolve it; its clients are told to
+            # contact the office (the reason is for the office, not for its clients).
+            "for_office": request.path.startswith("/office/"),
+            "support_email": settings.PORTICO_SUPPORT_EMAIL,
+        }
+        return render(request, "tenants/suspended.html", context, status=403)
 
 
 def _tag_sentry(tenant) -> None:

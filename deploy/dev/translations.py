@@ -194,8 +194,76 @@ def check_catalogues(locale_dir: Path = LOCALE_DIR) -> list[str]:
     return problems
 
 
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
+}
+
+
+TEMPLATE_CALL = re.compile(r"\b(?:n?p?gettext)\((?:\s*u?'(?:[^'\\]|\\.)*'\s*,?)+(?:\s*\w+\s*)?\)")
+
+
+def source_messages(root: Path = ROOT) -> dict[str, str]:
+    """Every string the source marks for translation (Python files and Django templates, as
+    makemessages finds them, read with Babel's extractor: no gettext needed) → where it is."""
+    import io
+
+    from babel.messages.extract import extract_python
+
+    sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    from django.utils.translation.template import templatize
+
+    found: dict[str, str] = {}
+    skip = {*IGNORE, "node_modules", "migrations", "locale", "deploy"}
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".py", ".html", ".txt") or skip & set(path.relative_to(root).parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".txt" and "templates" not in path.parts:
+            continue
+        if path.suffix != ".py":
+            if "{%" not in text and "{{" not in text:
+                continue
+            # templatize turns the template into gettext calls amid filler; keep just the calls.
+            text = "\n".join(TEMPLATE_CALL.findall(templatize(text, origin=str(path))))
+        for lineno, func, messages, _comments in extract_python(
+            io.BytesIO(text.encode("utf-8")), KEYWORDS, [], {}
+        ):
+            args = messages if isinstance(messages, tuple) else (messages,)
+            message = args[1] if func.startswith(("pgettext", "npgettext")) and len(args) > 1 else args[0]
+            if message:
+                found.setdefault(message, f"{path.relative_to(root)}:{lineno}")
+    return found
+
+
+def check_extracted(locale_dir: Path = LOCALE_DIR, root: Path = ROOT) -> list[str]:
+    """Strings marked in the source that a catalogue lacks (a new portal or email string nobody has
+    translated yet: run ``update``, then translate)."""
+    from babel.messages.pofile import read_po
+
+    wanted = source_messages(root)
+    problems = []
+    for path in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
+        with open(path, "rb") as handle:
+            catalog = read_po(handle)
+        known = {m.id[0] if isinstance(m.id, (list, tuple)) else m.id for m in catalog if m.id}
+        for message, where in wanted.items():
+            if message not in known:
+                short = message if len(message) <= 70 else message[:67] + "..."
+                problems.append(f"{path}: {short!r} ({where}): not in the catalogue (run update)")
+    return problems
+
+
 def check() -> int:
-    problems = check_catalogues()
+    problems = check_catalogues() + check_extracted()
     for problem in problems:
         print(problem)
     catalogues = len(list(LOCALE_DIR.glob("*/LC_MESSAGES/django.po")))

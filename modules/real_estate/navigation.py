@@ -13,3 +13,10 @@ office_items = [
     NavItem(label="Viewings", url_name="agenda", icon="calendar"),
     NavItem(label="Messages", url_name="inbox", icon="mail"),
 ]
+
+
+def office_counts(request) -> dict[str, int]:
+    """Viewing requests awaiting the office and unread messages, beside their entries."""
+    from .selectors import agent_messages_unread_count, viewings_awaiting_office
+
+    return {"agenda": viewings_awaiting_office().count(), "inbox": agent_messages_unread_count()}

@@ -11,10 +11,11 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, translation
+from django.utils import timezone, translation
 
 from portal_core.access import portal_link
 from portal_core.emails import send_client_email, supported_language
+from portal_core.formatting import format_datetime
 from portal_core.models import Contact
 from portal_core.selectors import portal_config_get
 from portal_core.time_zones import office_localtime
@@ -31,8 +32,8 @@ def time_text(value: datetime, language: str) -> str:
     """A date and time as the client's language writes it, in the office's time zone (also in the
     worker, where no request made it current), followed by the zone's name."""
     local = office_localtime(value)
-    with translation.override(supported_language(language)):
-        return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzinfo.key})"
+    with translation.override(supported_language(language)), timezone.override(local.tzinfo):
+        return f"{format_datetime(local, weekday=True)} ({local.tzinfo.key})"
 
 
 def _portal_url(url_name: str, *args) -> str:

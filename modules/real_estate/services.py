@@ -2,7 +2,7 @@
 these, so each business action has one path: it validates (raising ``ValidationError`` with a
 message the client or the office can read, or ``PermissionDenied`` when a client touches what is
 not theirs), changes the rows in one transaction, writes an activity entry on the contact
-(``module="real_estate"``, with ``client_text`` in the contact's language), emits its webhook event
+(``module="real_estate"``, a verb of ``activity.ACTIVITY_KINDS`` with its parameters), emits its webhook event
 in the same transaction (payloads in ``payloads``; see ``events``) and queues its emails.
 
 Client actions take the signed-in ``account`` (``request.client``); office actions take ``actor``,
@@ -62,7 +62,7 @@ Party = Viewing.Party
 
 
 def _client_text(contact: Contact, text, **params) -> str:
-    """``text`` (a lazy translation) in the contact's language, for their activity feed."""
+    """``text`` (a lazy translation) in the contact's language (a message subject they will read)."""
     with translation.override(supported_language(contact.language)):
         return str(text) % params if params else str(text)
 
@@ -71,23 +71,22 @@ def _record(
     *,
     contact: Contact,
     verb: str,
-    summary: str,
-    client_text,
     account: PortalAccount | None = None,
     actor: str = "",
     data: dict | None = None,
     visible_to_client: bool = True,
     **params,
 ) -> ActivityEntry:
-    """An activity entry by the client (``account`` given) or the office."""
+    """An activity entry by the client (``account`` given) or the office: ``verb`` (one of
+    ``activity.ACTIVITY_KINDS``) with ``params``, rendered in the reader's language when shown."""
     return activity_record(
         contact=contact,
         account=account,
         verb=verb,
-        summary=summary,
+        params=params,
         actor=ActivityEntry.Actor.CLIENT if account is not None else ActivityEntry.Actor.STAFF,
         actor_label=actor if account is None else "",
-        data={**(data or {}), "client_text": _client_text(contact, client_text, **params)},
+        data=data or {},
         module=MODULE,
         visible_to_client=visible_to_client,
     )
@@ -338,8 +337,6 @@ def deal_create(*, contact: Contact, title: str, notes: str = "", actor: str = "
     _record(
         contact=contact,
         verb="deal_created",
-        summary=f"Deal opened: {deal.title}"[:300],
-        client_text=gettext_lazy("Your office opened a search for you: %(title)s"),
         title=deal.title,
         actor=actor,
         data={"deal_id": deal.pk},
@@ -384,8 +381,6 @@ def property_offer(*, deal: Deal, property: Property, actor: str = "") -> Offere
         _record(
             contact=deal.contact,
             verb="property_offered",
-            summary=f"Property offered: {property.title}"[:300],
-            client_text=gettext_lazy("A new property was offered to you: %(title)s"),
             title=property.title,
             actor=actor,
             data={"offer_id": offer.pk, "property_id": property.pk, "deal_id": deal.pk},
@@ -448,17 +443,12 @@ def interest_set(
         offer.full_clean()
         offer.save()
         title = offer.property.title
-        if interest == Interest.INTERESTED:
-            summary, text = f"Interested in {title}", gettext_lazy("You are interested in %(title)s")
-        else:
-            summary, text = f"Not interested in {title}", gettext_lazy("You are not interested in %(title)s")
         _record(
             contact=offer.deal.contact,
             account=account,
             verb="interest_changed",
-            summary=summary[:300],
-            client_text=text,
             title=title,
+            interest="interested" if interest == Interest.INTERESTED else "not_interested",
             data={"offer_id": offer.pk, "interest": interest, "reasons": chosen},
         )
         event_emit(
@@ -488,13 +478,8 @@ def favourite_set(*, offer: OfferedProperty, account: PortalAccount, favourite: 
             contact=offer.deal.contact,
             account=account,
             verb="favourite_changed",
-            summary=(f"Added {title} to favourites" if favourite else f"Removed {title} from favourites")[
-                :300
-            ],
-            client_text=gettext_lazy("You added %(title)s to your favourites")
-            if favourite
-            else gettext_lazy("You removed %(title)s from your favourites"),
             title=title,
+            change="added" if favourite else "removed",
             data={"offer_id": offer.pk, "favourite": offer.favourite},
         )
     return offer
@@ -520,8 +505,6 @@ def property_approve(*, offer: OfferedProperty, approved_by=None, actor: str = "
         _record(
             contact=offer.deal.contact,
             verb="property_approved",
-            summary=f"Approved {offer.property.title}"[:300],
-            client_text=gettext_lazy("Your office approved %(title)s for you"),
             title=offer.property.title,
             actor=actor,
             data={"offer_id": offer.pk},
@@ -585,8 +568,6 @@ def viewing_request(
             contact=offer.deal.contact,
             account=account,
             verb="viewing_requested",
-            summary=f"Asked to view {title}"[:300],
-            client_text=gettext_lazy("You asked to view %(title)s"),
             title=title,
             data={"offer_id": offer.pk, "viewing_id": viewing.pk},
         )
@@ -629,8 +610,6 @@ def _viewing_proposed(viewing: Viewing, *, start: datetime, actor: str) -> Viewi
     _viewing_changed(
         viewing,
         verb="viewing_proposed",
-        summary=f"Proposed another time to view {viewing.offered.property.title}",
-        client_text=gettext_lazy("Your office proposed another time to view %(title)s"),
         actor=actor,
         event="real_estate.viewing_proposed",
         email="real_estate.viewing_proposed",
@@ -670,8 +649,6 @@ def _viewing_confirmed(
     _viewing_changed(
         viewing,
         verb="viewing_confirmed",
-        summary=f"Viewing of {viewing.offered.property.title} confirmed",
-        client_text=gettext_lazy("Your viewing of %(title)s is confirmed"),
         actor=actor,
         account=account,
         event="real_estate.viewing_confirmed",
@@ -685,9 +662,8 @@ def _viewing_changed(
     viewing: Viewing,
     *,
     verb: str,
-    summary: str,
-    client_text,
     event: str,
+    params: dict | None = None,
     actor: str = "",
     account: PortalAccount | None = None,
     extra: dict | None = None,
@@ -699,9 +675,8 @@ def _viewing_changed(
         contact=offer.deal.contact,
         account=account,
         verb=verb,
-        summary=summary[:300],
-        client_text=client_text,
         title=offer.property.title,
+        **(params or {}),
         actor=actor,
         data={"offer_id": offer.pk, "viewing_id": viewing.pk, "status": viewing.status},
     )
@@ -719,7 +694,6 @@ def viewing_reschedule(*, viewing: Viewing, start: datetime, actor: str = "") ->
     with transaction.atomic():
         viewing = _viewing_locked(viewing)
         start = _future(start, now=timezone.now())
-        title = viewing.offered.property.title
         if viewing.status == ViewingStatus.PROPOSED:
             if start == viewing.proposed_start:
                 return viewing
@@ -733,8 +707,6 @@ def viewing_reschedule(*, viewing: Viewing, start: datetime, actor: str = "") ->
         _viewing_changed(
             viewing,
             verb="viewing_rescheduled",
-            summary=f"Viewing of {title} moved",
-            client_text=gettext_lazy("Your viewing of %(title)s was moved"),
             actor=actor,
             event="real_estate.viewing_confirmed",
             extra={"confirmed_by": Party.OFFICE, "rescheduled": True},
@@ -775,10 +747,7 @@ def viewing_cancel(
         _viewing_changed(
             viewing,
             verb="viewing_cancelled",
-            summary=f"{'Cancelled' if client else 'The office cancelled'} the viewing of {title}",
-            client_text=gettext_lazy("You cancelled the viewing of %(title)s")
-            if client
-            else gettext_lazy("Your office cancelled the viewing of %(title)s"),
+            params={"by": "client" if client else "office"},
             actor=actor,
             account=account if client else None,
             event="real_estate.viewing_cancelled",
@@ -818,8 +787,6 @@ def viewing_mark_visited(*, viewing: Viewing, actor: str = "") -> Viewing:
         _record(
             contact=offer.deal.contact,
             verb="viewing_visited",
-            summary=f"Visited {offer.property.title}"[:300],
-            client_text=gettext_lazy("You visited %(title)s"),
             title=offer.property.title,
             actor=actor,
             data={"offer_id": offer.pk, "viewing_id": viewing.pk},
@@ -911,9 +878,9 @@ def feedback_submit(
             contact=offer.deal.contact,
             account=account,
             verb="feedback_submitted",
-            summary=f"Gave feedback on {title}" + (f" ({rating}/5)" if rating else ""),
-            client_text=gettext_lazy("You gave feedback on %(title)s"),
             title=title,
+            rated="rated" if rating else "",
+            rating=rating or "",
             data={"offer_id": offer.pk, "feedback_id": feedback.pk, "rating": rating},
         )
         event_emit(
@@ -978,8 +945,6 @@ def agent_contact(
             contact=contact,
             account=account,
             verb="agent_contacted",
-            summary=f"Wrote to the office: {message.subject}"[:300],
-            client_text=gettext_lazy("You wrote to your office: %(subject)s"),
             subject=message.subject,
             data={"message_id": message.pk, "offer_id": offer.pk if offer else None},
         )
@@ -1026,8 +991,6 @@ def agent_reply(*, message: AgentMessage, body: str, actor: str = "") -> AgentMe
         _record(
             contact=message.contact,
             verb="agent_replied",
-            summary=f"Replied to: {message.subject}"[:300],
-            client_text=gettext_lazy("Your office answered your message: %(subject)s"),
             subject=message.subject,
             actor=actor,
             data={"message_id": message.pk},

@@ -302,6 +302,10 @@ class PortalAccountFilterSerializer(serializers.Serializer):
 
 
 class ActivityEntrySerializer(serializers.ModelSerializer):
+    summary = serializers.CharField(
+        source="office_text", read_only=True, help_text="What happened, in English (from verb and params)."
+    )
+
     class Meta:
         model = ActivityEntry
         fields = [
@@ -314,6 +318,7 @@ class ActivityEntrySerializer(serializers.ModelSerializer):
             "actor",
             "actor_label",
             "summary",
+            "params",
             "data",
             "visible_to_client",
             "created",

@@ -44,6 +44,7 @@ from ..forms_contacts import (
 from ..models import ActivityEntry, BulkJob, Company, Contact, PortalAccount, SharedFile
 from ..profile import shared_file_upload
 from ..selectors import enabled_parts, portal_config_get
+from ..services import portal_config_update
 from ..tasks import BULK_ACTIONS, EMAIL_ERRORS, bulk_job_start
 from .pages import preview_start
 from .shell import actor, query_without, render_office, staff_required
@@ -303,11 +304,37 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
+def portal_off_answer(request, *, what: str, count: int, back: str):
+    """Emails that invite clients in while the portal is off: ask first, and offer to switch it on.
+    None when the portal is on or the office has answered (``portal=on`` switches it on)."""
+    config = portal_config_get()
+    answer = request.POST.get("portal")
+    if config.is_active or answer == "off":
+        return None
+    if answer == "on":
+        portal_config_update(config=config, is_active=True)
+        messages.success(request, "Your client portal is on: clients can sign in.")
+        return None
+    fields = [
+        (k, v)
+        for k, values in request.POST.lists()
+        if k not in ("csrfmiddlewaretoken", "portal")
+        for v in values
+    ]
+    context = {"what": what, "count": count, "fields": fields, "action": request.path, "back": back}
+    return render_office(request, "portal_core/office/portal_off.html", context)
+
+
 @staff_required
 def account_invite(request, pk, *, kind):
     holder = _holder_or_404(kind, pk)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        asked = portal_off_answer(
+            request, what=f"Invite {holder} to the portal?", count=1, back=_detail(kind, pk).url
+        )
+        if asked is not None:
+            return asked
         temporary = form.cleaned_data["delivery"] == InviteForm.TEMPORARY_PASSWORD
 
         def invite(account):
@@ -462,6 +489,17 @@ def contacts_bulk(request):
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
+    if form.cleaned_data["action"] in ("invite", "login_email"):
+        count = len(form.cleaned_data["contact"])
+        label = BULK_ACTIONS[form.cleaned_data["action"]].lower()
+        asked = portal_off_answer(
+            request,
+            what=f"{label.capitalize()}: {count} contact{'s' if count != 1 else ''}?",
+            count=count,
+            back=back,
+        )
+        if asked is not None:
+            return asked
     job = bulk_job_start(
         action=form.cleaned_data["action"],
         contact_ids=[c.pk for c in form.cleaned_data["contact"]],

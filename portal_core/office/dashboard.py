@@ -45,7 +45,12 @@ def logins_chart(points: list[tuple]) -> dict:
     summary = f"Sign-ins over the last {len(points)} days: {total} in total"
     if busiest:
         summary += f", most on {busiest[0].day} {busiest[0]:%B} ({busiest[1]})"
+    # The y axis: 0, the peak and (when it is a whole number in between) its half, top down.
+    y_ticks = sorted({0, peak, *([peak // 2] if peak >= 4 and peak % 2 == 0 else [])}, reverse=True)
+    middle = points[len(points) // 2][0] if points else None
     return {
+        "y_ticks": y_ticks if peak else [1, 0],
+        "x_ticks": [points[0][0], middle, points[-1][0]] if points else [],
         "bars": bars,
         "total": total,
         "peak": peak,

@@ -1,13 +1,18 @@
 """The office console's own pages: sign-in, home, portal and email settings, modules, API keys, and
 previewing the portal as a client."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -18,7 +23,7 @@ from tenants.services import api_key_create, api_key_revoke, login_handoff_consu
 from ..activity import activity_record
 from ..checklist import setup_checklist
 from ..client_auth import SESSION_PREVIEW
-from ..forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm
+from ..forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm, StaffProfileForm
 from ..models import ActivityEntry, PortalAccount
 from ..selectors import enabled_modules, portal_config_get
 from ..services import module_disable, module_enable, portal_config_update
@@ -170,7 +175,7 @@ def preview_start(request, account_id):
     activity_record(
         account=account,
         verb="previewed",
-        summary=f"Portal previewed by {request.user.email}",
+        params={"by": request.user.email},
         actor=ActivityEntry.Actor.STAFF,
         actor_label=request.user.email,
         visible_to_client=False,
@@ -195,7 +200,101 @@ def preview_end(request):
     return preview_finish(request)
 
 
+@staff_required
+def profile(request):
+    """The staff member's own name and password."""
+    user = request.user
+    which = request.POST.get("form") if request.method == "POST" else None
+    details = StaffProfileForm(
+        request.POST if which == "details" else None,
+        initial={"first_name": user.first_name, "last_name": user.last_name},
+    )
+    password = PasswordChangeForm(user, request.POST if which == "password" else None)
+    if which == "details" and details.is_valid():
+        user.first_name = details.cleaned_data["first_name"]
+        user.last_name = details.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        messages.success(request, "Your name is saved.")
+        return redirect("office:profile")
+    if which == "password" and password.is_valid():
+        password.save()
+        update_session_auth_hash(request, password.user)
+        messages.success(request, "Your password is changed.")
+        return redirect("office:profile")
+    return render_office(
+        request, "portal_core/office/profile.html", {"details": details, "password": password}
+    )
+
+
+@staff_required
+def style(request):
+    """The living style page: every component of Portico's design system, as pages use it."""
+    from django import forms
+
+    class Sample(forms.Form):
+        name = forms.CharField(label="Name", help_text="As your clients see it.")
+        email = forms.EmailField(label="Email")
+        kind = forms.ChoiceField(label="Kind", choices=[("house", "House"), ("flat", "Apartment")])
+        notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+        photo = forms.FileField(label="Photo", required=False, help_text="JPEG or PNG, up to 10 MB.")
+        agree = forms.BooleanField(label="Send me a copy", required=False)
+
+    invalid = Sample({"name": "", "email": "not-an-email", "kind": "house"})
+    invalid.is_valid()
+    return render_office(
+        request,
+        "portal_core/office/style.html",
+        {
+            "sample": Sample(),
+            "invalid": invalid,
+            "tokens": STYLE_TOKENS,
+            "sample_when": timezone.now() - timedelta(minutes=3),
+            "sample_price": Decimal("598000"),
+            "sample_price_cents": Decimal("1234.50"),
+        },
+    )
+
+
+STYLE_TOKENS = [
+    "brand", "brand-dark", "brand-ink", "ink", "ink-2", "muted", "line", "line-strong", "bg", "card",
+    "ok", "ok-soft", "warn", "warn-soft", "danger", "danger-soft", "info", "info-soft",
+]  # fmt: skip
+
+
+class OfficePasswordResetView(auth_views.PasswordResetView):
+    """Forgot password: the same answer whether or not the email belongs to staff here (Django's
+    reset view sends the link only to an active user with that email)."""
+
+    template_name = "portal_core/office/password/forgot.html"
+    email_template_name = "portal_core/office/password/email.txt"
+    subject_template_name = "portal_core/office/password/subject.txt"
+    success_url = reverse_lazy("office:password-reset-sent")
+
+
+class OfficePasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal_core/office/password/reset.html"
+    success_url = reverse_lazy("office:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password is changed. Sign in with it now.")
+        return super().form_valid(form)
+
+
 urlpatterns = [
+    path("password/forgot/", OfficePasswordResetView.as_view(), name="password-forgot"),
+    path(
+        "password/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="portal_core/office/password/sent.html"),
+        name="password-reset-sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        OfficePasswordResetConfirmView.as_view(),
+        name="password-reset",
+    ),
+    path("profile/", profile, name="profile"),
+    path("style/", style, name="style"),
     path("preview/<int:account_id>/", preview_start, name="preview-start"),
     path("preview/end/", preview_end, name="preview-end"),
     path("", home, name="home"),

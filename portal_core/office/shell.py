@@ -8,6 +8,7 @@ imports no office page, so pages (and modules) import it freely.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import ValidationError
@@ -31,31 +32,100 @@ def staff_required(view):
     return wrapper
 
 
-def office_nav(request) -> list[dict]:
-    """The office's navigation: the core's pages with each switched-on module's own in between."""
-    items = [
-        {"label": "Home", "url": reverse("office:home")},
-        {"label": "Contacts", "url": reverse("office:contacts")},
-        {"label": "Companies", "url": reverse("office:companies")},
-        {"label": "Portal settings", "url": reverse("office:settings")},
-        {"label": "Modules", "url": reverse("office:modules")},
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    module: str = ""
+    count: int = 0
+    current: bool = False
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    title: str
+    links: list[NavLink]
+    key: str = ""
+
+
+def _link(
+    request, label: str, url: str, *, exact: bool = False, module: str = "", count: int = 0, key: str = ""
+):
+    path = request.path
+    current = path == url if exact else (path == url or path.startswith(url))
+    return NavLink(label=label, url=url, module=module, count=count, current=current, key=key)
+
+
+def office_nav(request) -> list[NavGroup]:
+    """The office's navigation, grouped: Home; Clients; one group per switched-on module (its own
+    pages, with the number of things waiting where it counts them); Portal; Developers."""
+    groups = [
+        NavGroup("", [_link(request, "Home", reverse("office:home"), exact=True)], key="home"),
+        NavGroup(
+            "Clients",
+            [
+                _link(request, "Contacts", reverse("office:contacts")),
+                _link(request, "Companies", reverse("office:companies")),
+            ],
+            key="clients",
+        ),
     ]
+    counts = {module.key: count for module, count in enabled_parts("office_counts")}
     for module, entries in enabled_parts("office_nav"):
-        items += [
-            {
-                "label": item.label,
-                "url": reverse(f"office:{module.office_namespace}:{item.url_name}"),
-                "module": module.key,
-            }
+        waiting = counts[module.key](request) if counts.get(module.key) else {}
+        links = [
+            _link(
+                request,
+                item.label,
+                reverse(f"office:{module.office_namespace}:{item.url_name}"),
+                module=module.key,
+                count=waiting.get(item.url_name, 0),
+                key=item.url_name,
+            )
             for item in entries
         ]
-    items += [
-        {"label": "Email", "url": reverse("office:email")},
-        {"label": "Email templates", "url": reverse("office:email-templates")},
-        {"label": "API keys", "url": reverse("office:api-keys")},
-        {"label": "Webhooks", "url": reverse("office:webhooks")},
+        groups.append(NavGroup(module.name, links, key=module.key))
+    groups += [
+        NavGroup(
+            "Portal",
+            [
+                _link(request, "Portal settings", reverse("office:settings")),
+                _link(request, "Modules", reverse("office:modules")),
+                _link(request, "Email", reverse("office:email"), exact=True),
+                _link(request, "Email templates", reverse("office:email-templates")),
+            ],
+            key="portal",
+        ),
+        NavGroup(
+            "Developers",
+            [
+                _link(request, "API keys", reverse("office:api-keys")),
+                _link(request, "API docs", reverse("api:docs")),
+                _link(request, "Webhooks", reverse("office:webhooks")),
+            ],
+            key="developers",
+        ),
     ]
-    return items
+    return _one_current(groups)
+
+
+def _one_current(groups: list[NavGroup]) -> list[NavGroup]:
+    """Only the most specific link that matches the page is current (``/office/contacts/`` and not
+    also a shorter prefix)."""
+    best = max(
+        (link for group in groups for link in group.links if link.current),
+        key=lambda link: len(link.url),
+        default=None,
+    )
+    return [
+        NavGroup(
+            g.title,
+            [NavLink(**{**link.__dict__, "current": link is best}) for link in g.links],
+            key=g.key,
+        )
+        for g in groups
+    ]
 
 
 def render_office(request, template, context=None, **kwargs):

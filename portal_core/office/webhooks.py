@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -82,6 +85,16 @@ def endpoint_edit(request, pk):
     )
 
 
+def _in_flight(delivery: WebhookDelivery) -> bool:
+    """Pending, or retrying within the next two minutes (later retries do not keep the page busy)."""
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        return True
+    soon = timezone.now() + timedelta(minutes=2)
+    return delivery.status == WebhookDelivery.Status.FAILED and bool(
+        delivery.next_attempt_at and delivery.next_attempt_at <= soon
+    )
+
+
 def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False) -> dict:
     deliveries = (
         WebhookDelivery.objects.filter(endpoint=endpoint)
@@ -97,6 +110,11 @@ def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False)
     return {
         "endpoint": endpoint,
         "page": page,
+        # While a delivery on this page is still on its way, the log refreshes itself.
+        "in_flight": any(
+            d.status in (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED)
+            for d in page.object_list
+        ),
         "status": status,
         "statuses": WebhookDelivery.Status.choices,
         "reveal": reveal,

@@ -31,7 +31,7 @@ PHONE = {
     "has_touch": True,
 }
 TIMEOUT_MS = 10_000
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -155,6 +155,6 @@ def site(live_server) -> Site:
 
 @pytest.fixture
 def artifacts() -> Path:
-    """Where screenshots for humans go (``test-artifacts/`` is gitignored)."""
+    """Where screenshots for humans go (``test-results/`` is gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

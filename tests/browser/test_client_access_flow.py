@@ -202,7 +202,10 @@ def test_it_walks_an_invited_client_from_the_offices_invitation_into_the_portal(
     expect(slide).to_have_text("Rate and respond")
     phone_page.get_by_role("button", name="Next").click()
     expect(slide).to_have_text("Work together")
-    expect(phone_page.locator("[data-slides-progress]")).to_have_text("3 / 3")
+    # The steps are counted once ("Step 2 of 3"); the slides show where they are with dots.
+    expect(phone_page.locator("[data-slides-progress] span").nth(2)).to_have_class("is-current")
+    expect(phone_page.get_by_text(re.compile(r"^\d / \d$"))).to_have_count(0)
+    expect(phone_page.get_by_text("Step 2 of 3")).to_have_count(1)
     expect(phone_page.get_by_role("button", name="Skip")).to_be_hidden()
     phone_page.screenshot(path=artifacts / "client-slides-phone.png", full_page=True)
     phone_page.get_by_role("button", name="Get started").click()  # the last slide's button finishes
@@ -214,7 +217,13 @@ def test_it_walks_an_invited_client_from_the_offices_invitation_into_the_portal(
     titles = ["Your portal", "Overview", "Recent activity", "Profile"]
     for number, title in enumerate(titles, start=1):
         expect(tour.locator("[data-tour-title]")).to_have_text(title)
-        expect(tour.locator("[data-tour-progress]")).to_have_text(f"{number} / {len(titles)}")
+        expect(tour.locator("[data-tour-progress]")).to_have_text(f"Step {number} of {len(titles)}")
+        # The card never covers what it points at.
+        card = tour.locator(".tour__card").bounding_box()
+        target = phone_page.locator(".tour-highlight").bounding_box()
+        assert card["y"] >= target["y"] + target["height"] or card["y"] + card["height"] <= target["y"], (
+            f"the tour's card {card} covers step {number}'s element {target}"
+        )
         if number in (2, len(titles)):
             phone_page.screenshot(path=artifacts / f"client-tour-step{number}-phone.png")
         button = "Finish" if number == len(titles) else "Next"

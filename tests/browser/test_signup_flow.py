@@ -112,7 +112,7 @@ def create_api_key(page: Page, site, owner: Owner) -> str:
 
 def assert_progress(page: Page, done: int) -> None:
     expect(page.locator("#setup-checklist")).to_contain_text(f"{done} of {len(CHECKLIST)} done")
-    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", str(done))
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", str(done))
 
 
 def assert_no_horizontal_scroll(page: Page) -> None:

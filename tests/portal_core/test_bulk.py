@@ -30,7 +30,8 @@ def run_job(office, job_id: int) -> BulkJob:
 def start(staff, action: str, contacts) -> tuple[int, object]:
     response = staff.post(
         "/office/contacts/bulk/",
-        {"action": action, "contact": [c.pk for c in contacts], "next": "/office/contacts/"},
+        # The portal is off in these offices: the office answered "send anyway" (test_dead_ends).
+        {"action": action, "contact": [c.pk for c in contacts], "next": "/office/contacts/", "portal": "off"},
     )
     assert response.status_code == 302
     job_id = int(re.fullmatch(r"/office/jobs/(\d+)/", response["Location"]).group(1))
@@ -87,7 +88,7 @@ def test_it_shows_progress_while_the_job_runs(office_a):
         BulkJob.objects.filter(pk=job_id).update(status="running", done=1, failed=1)
     poll = staff.get(f"/office/jobs/{job_id}/", HTTP_HX_REQUEST="true").content.decode()
     assert "Working…" in poll and "data-percent>50%" in poll and 'hx-trigger="every 1s"' in poll
-    assert 'aria-valuenow="50"' in poll and "width: 50%" in poll
+    assert 'value="50"' in poll and "50%</progress>" in poll
 
 
 def test_it_resumes_a_job_where_it_stopped_and_never_runs_it_twice(office_a, mailoutbox):
@@ -163,7 +164,7 @@ def test_it_runs_a_job_at_once_where_tasks_are_eager(office_a, settings, mailout
     ann = make_contact(office_a, "Ann", email="ann@example.com")
     staff = office_a.staff_client()
     response = staff.post(
-        "/office/contacts/bulk/", {"action": "login_email", "contact": [ann.pk]}, follow=True
+        "/office/contacts/bulk/", {"action": "login_email", "contact": [ann.pk], "portal": "off"}, follow=True
     )
     html = response.content.decode()
     assert "data-percent>100%" in html and "Every contact was handled." in html and "hx-trigger" not in html

@@ -74,7 +74,9 @@ def test_it_runs_every_action_on_a_company_account(office_a, mailoutbox):
     acme = make_company(office_a, "Acme", email="desk@acme.example")
     staff = office_a.staff_client()
     base = f"/office/companies/{acme.pk}/portal"
-    response = staff.post(f"{base}/invite/", {"delivery": "link", "custom_message": "Welcome"}, follow=True)
+    response = staff.post(
+        f"{base}/invite/", {"delivery": "link", "custom_message": "Welcome", "portal": "off"}, follow=True
+    )
     assert "Invitation sent to desk@acme.example" in messages_of(response)
     assert mailoutbox[-1].to == ["desk@acme.example"] and "Welcome" in mailoutbox[-1].body
     response = staff.post(f"{base}/direct-link/", follow=True)
@@ -105,7 +107,7 @@ def test_it_runs_every_action_on_a_company_account(office_a, mailoutbox):
 def test_it_explains_why_a_company_without_email_gets_no_invitation(office_a, mailoutbox):
     acme = make_company(office_a, "Acme")
     response = office_a.staff_client().post(
-        f"/office/companies/{acme.pk}/portal/invite/", {"delivery": "link"}, follow=True
+        f"/office/companies/{acme.pk}/portal/invite/", {"delivery": "link", "portal": "off"}, follow=True
     )
     assert "Contact does not have an email address." in messages_of(response) and not mailoutbox
     with schema_context(office_a.schema_name):

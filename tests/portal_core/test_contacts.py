@@ -14,7 +14,6 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from portal_core.access import portal_account_for
-from portal_core.activity import activity_record
 from portal_core.models import ActivityEntry, Company, Contact, PortalAccount, SharedFile
 from portal_core.profile import shared_file_upload
 
@@ -248,7 +247,7 @@ def test_it_shows_the_whole_activity_log_newest_first_a_page_at_a_time(office_a)
     contact = make_contact(office_a, "Log")
     with schema_context(office_a.schema_name):
         for n in range(25):
-            activity_record(contact=contact, verb="note", summary=f"Entry {n:02}")
+            ActivityEntry.objects.create(contact=contact, verb="note", summary=f"Entry {n:02}")
     staff = office_a.staff_client()
     html = staff.get(f"/office/contacts/{contact.pk}/").content.decode()
     assert html.index("Entry 24") < html.index("Entry 23") and "Entry 04" not in html
@@ -265,7 +264,7 @@ def test_it_invites_with_a_link_to_set_a_password(office_a, mailoutbox):
     staff = office_a.staff_client()
     response = staff.post(
         f"/office/contacts/{contact.pk}/portal/invite/",
-        {"delivery": "link", "custom_message": "Your documents are ready."},
+        {"delivery": "link", "custom_message": "Your documents are ready.", "portal": "off"},
         follow=True,
     )
     assert "Invitation sent to ivy@example.com with a link to set their password." in messages_of(response)
@@ -281,7 +280,7 @@ def test_it_invites_with_a_link_to_set_a_password(office_a, mailoutbox):
 def test_it_invites_with_a_temporary_password(office_a, mailoutbox):
     contact = make_contact(office_a, "Tom", email="tom@example.com")
     office_a.staff_client().post(
-        f"/office/contacts/{contact.pk}/portal/invite/", {"delivery": "temporary_password"}
+        f"/office/contacts/{contact.pk}/portal/invite/", {"delivery": "temporary_password", "portal": "off"}
     )
     assert "temporary password" in mailoutbox[0].body
     with schema_context(office_a.schema_name):
@@ -304,7 +303,7 @@ def test_it_shows_the_invite_form_again_when_it_is_wrong(office_a, mailoutbox):
 def test_it_explains_why_a_contact_without_email_gets_no_email(office_a, mailoutbox):
     contact = make_contact(office_a, "Noah")
     staff = office_a.staff_client()
-    for path, data in (("invite/", {"delivery": "link"}), ("login-email/", {})):
+    for path, data in (("invite/", {"delivery": "link", "portal": "off"}), ("login-email/", {})):
         response = staff.post(f"/office/contacts/{contact.pk}/portal/{path}", data, follow=True)
         assert "Contact does not have an email address." in messages_of(response)
         assert 'class="error"' in response.content.decode()
@@ -324,7 +323,10 @@ def test_it_changes_nothing_when_the_email_cannot_be_sent(office_a, settings, ma
     settings.EMAIL_BACKEND = "tests.portal_core.test_contacts.BrokenSMTP"
     contact = make_contact(office_a, "Sam", email="sam@example.com")
     staff = office_a.staff_client()
-    for path, data in (("invite/", {"delivery": "temporary_password"}), ("login-email/", {})):
+    for path, data in (
+        ("invite/", {"delivery": "temporary_password", "portal": "off"}),
+        ("login-email/", {}),
+    ):
         response = staff.post(f"/office/contacts/{contact.pk}/portal/{path}", data, follow=True)
         assert "The email could not be sent just now, so nothing was changed." in messages_of(response)
     with schema_context(office_a.schema_name):
@@ -448,7 +450,7 @@ PAGES = [
 ACTIONS = [
     ("/office/contacts/new/", {"first_name": "Hijacked", "language": "en"}),
     ("/office/contacts/{contact}/edit/", {"first_name": "Hijacked", "language": "en"}),
-    ("/office/contacts/{contact}/portal/invite/", {"delivery": "link"}),
+    ("/office/contacts/{contact}/portal/invite/", {"delivery": "link", "portal": "off"}),
     ("/office/contacts/{contact}/portal/direct-link/", {}),
     ("/office/contacts/{contact}/portal/login-email/", {}),
     ("/office/contacts/{contact}/portal/reset-password/", {}),

@@ -12,12 +12,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from modules.real_estate.models import Viewing
 from modules.real_estate.notifications import viewing_email_send
 from modules.real_estate.services import deal_create, property_offer, viewing_confirm, viewing_request
+from portal_core.formatting import format_datetime
 from portal_core.models import PortalConfig
 from portal_core.selectors import portal_config_get
 from portal_core.services import module_enable, portal_config_update
@@ -53,9 +54,9 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def dutch(day: date, hour: int, minute: int = 0) -> str:
-    """A date and time as a Dutch email writes it (“15 januari 2027 14:30”)."""
+    """A date and time as a Dutch email writes it (“vr 15 jan 2027, 14:30”)."""
     with translation.override("nl"):
-        return formats.date_format(datetime.combine(day, time(hour, minute)), "DATETIME_FORMAT")
+        return format_datetime(datetime.combine(day, time(hour, minute)), weekday=True)
 
 
 def _zone_of(office) -> str:

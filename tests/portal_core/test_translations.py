@@ -126,3 +126,26 @@ def test_it_shows_a_german_client_the_portal_in_german(compiled_catalogues, offi
         assert german in page, german
     for english in (">Home<", ">Sign out<", "Hello, Jonas"):
         assert english not in page, english
+
+
+def test_the_check_finds_no_string_of_the_source_missing_from_a_catalogue():
+    assert _translations_tool().check_extracted() == []
+
+
+def test_the_check_fails_on_a_new_portal_string_nobody_translated(tmp_path):
+    tool = _translations_tool()
+    template = tmp_path / "portal_core" / "templates" / "portal" / "new.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% load i18n %}<p>{% trans "A sentence no catalogue has yet" %}</p>')
+    (tmp_path / "portal_core" / "views.py").write_text(
+        'from django.utils.translation import gettext as _\n_("Another new sentence")\n'
+    )
+    locale = tmp_path / "locale" / "nl" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    (locale / "django.po").write_text('msgid ""\nmsgstr ""\n"Language: nl\\n"\n')
+    problems = tool.check_extracted(locale_dir=tmp_path / "locale", root=tmp_path)
+    assert len(problems) == 2
+    assert (
+        "A sentence no catalogue has yet" in problems[1] or "A sentence no catalogue has yet" in problems[0]
+    )
+    assert any("Another new sentence" in p and "views.py:2" in p for p in problems)

@@ -53,7 +53,7 @@ def test_it_records_feedback_with_activity_and_tells_the_office(events, account,
     feedback = feedback_submit(offer=offer, account=account, notes="Great light", rating="5")
     assert feedback.rating == 5 and feedback.viewing == viewing and feedback.account == account
     entry = ActivityEntry.objects.get(verb="feedback_submitted")
-    assert entry.summary == "Gave feedback on Family home (5/5)" and entry.actor == "client"
+    assert entry.office_text == "Gave feedback on Family home (5/5)" and entry.actor == "client"
     [payload] = events("real_estate.feedback_submitted")
     assert payload["feedback"] == {
         "id": feedback.pk,

@@ -50,22 +50,25 @@ def test_it_offers_a_property_marked_new_with_activity_and_event(events, deal, h
     assert payload["offer"]["offered_at"].endswith("Z") and payload["offered_by"] == "owner@alpha"
 
 
-def test_it_writes_the_client_text_in_the_contacts_language(office, monkeypatch):
+def test_it_shows_each_reader_the_entry_in_their_own_language(office):
+    """The entry stores its kind and parameters, not a sentence: the client reads it in their
+    language, the office in English, whatever language was active when it was written."""
     from django.utils import translation
 
-    languages = []
-    real_override = translation.override
-
-    def recording_override(language, *args, **kwargs):
-        languages.append(language)
-        return real_override(language, *args, **kwargs)
-
-    monkeypatch.setattr("modules.real_estate.services.translation.override", recording_override)
     account = make_client(email="hans@example.com", language="de")
     deal = deal_create(contact=account.contact, title="Haus")
-    property_offer(deal=deal, property=make_property("Haus am See"))
+    with translation.override("nl"):
+        property_offer(deal=deal, property=make_property("Haus am See"))
     entry = ActivityEntry.objects.get(verb="property_offered")
-    assert "Haus am See" in entry.data["client_text"] and languages == ["de", "de"]
+    assert entry.params == {"title": "Haus am See"} and entry.summary == ""
+    assert entry.office_text == "Property offered: Haus am See"
+    with translation.override("de"):
+        german = entry.client_text
+        expected = translation.gettext("A new property was offered to you: %(title)s")
+    with translation.override("en"):
+        english = entry.client_text
+    assert german == expected % {"title": "Haus am See"} and german != english
+    assert english == "A new property was offered to you: Haus am See"
 
 
 def test_it_refuses_to_offer_twice_a_sold_property_or_on_a_closed_deal(office, deal, house, offer):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from modules.real_estate.models import (
     AgentMessage,
@@ -32,6 +32,7 @@ from modules.real_estate.services import (
     viewing_confirm,
     viewing_request,
 )
+from portal_core.formatting import format_long_date
 from portal_core.models import ActivityEntry
 
 from .conftest import (
@@ -523,8 +524,9 @@ def test_the_agenda_shows_requests_proposals_past_and_upcoming_viewings(staff, a
     assert ids_in(response, "data-viewing") == {requested.pk, upcoming.pk, past.pk}
     for slot in requested.slots.all():
         assert f'data-slot="{slot.pk}"' in page
-    assert "After five" in page and 'data-count="awaiting">1<' in page
-    day = timezone.localtime(upcoming.start).strftime("%A %-d %B %Y")
+    assert "After five" in page and 'data-count="agenda">1<' in page
+    with translation.override("en"):
+        day = format_long_date(timezone.localtime(upcoming.start))
     assert f'data-day="{day}"' in page
     assert "Did these take place?" in page and "Mark visited" in page
 

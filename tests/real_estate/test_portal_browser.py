@@ -78,7 +78,7 @@ def test_favourite_stars_and_a_recorded_voice_note(live_server, office, account,
         expect(page.locator(".re-recordings audio")).to_have_count(1)
         assert page.eval_on_selector("[data-recorder-input]", "input => input.files.length") == 1
         page.get_by_role("button", name="Send feedback").click()
-        expect(page.locator(".messages")).to_contain_text("Your feedback is with your agent")
+        expect(page.locator("[data-toasts]")).to_contain_text("Your feedback is with your agent")
         expect(page.locator(".re-feedback audio")).to_have_count(1)
         page.wait_for_load_state("networkidle")
 

@@ -228,9 +228,11 @@ def test_the_pages_are_in_the_clients_language(office, portfolio, account):
     assert "Wat vind je ervan?" in detail and "€\xa0500.000" in detail  # babel's non-breaking space
     proposed = portfolio["proposed"].viewings.get().proposed_start
     viewings = _page(browser, reverse("real_estate:viewings") + "?tab=unconfirmed")
-    month = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-             "oktober", "november", "december"][timezone.localtime(proposed).month - 1]  # fmt: skip
-    assert month in viewings
+    local = timezone.localtime(proposed)
+    month = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"][
+        local.month - 1
+    ]
+    assert f"{local.day} {month} {local.year}, {local:%H:%M}" in viewings  # 2 dec 2026, 14:30
 
 
 def test_the_offers_are_only_those_of_the_client(office, account, portfolio):

@@ -1,6 +1,7 @@
 """The operators' admin on the platform host."""
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -34,18 +35,41 @@ def test_it_needs_an_operator(platform_client, office_a):
     assert not platform_client.login(username=office_a.owner_email, password=office_a.owner_password)
 
 
-def test_it_suspends_and_resumes_an_office(operator_client, office_a, office_b):
-    operator_client.post(
+def test_it_suspends_and_resumes_an_office_after_asking_for_a_reason(operator_client, office_a, office_b):
+    asked = operator_client.post(
         "/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [office_a.tenant.pk]}
     )
-    assert Tenant.objects.get(pk=office_a.tenant.pk).status == "suspended"
-    assert office_a.client().get("/office/login/").status_code == 403
+    assert asked.status_code == 302 and "/status/suspend/" in asked["Location"]
+    confirm = operator_client.get(asked["Location"]).content.decode()
+    assert "Suspend 1 office(s)?" in confirm and office_a.tenant.name in confirm
+    assert Tenant.objects.get(pk=office_a.tenant.pk).status == "active"  # nothing happens before
+    refused = operator_client.post(asked["Location"], {"reason": ""})
+    assert refused.status_code == 200 and Tenant.objects.get(pk=office_a.tenant.pk).status == "active"
+    operator_client.post(asked["Location"], {"reason": "Three invoices unpaid since March."})
+    tenant = Tenant.objects.get(pk=office_a.tenant.pk)
+    assert tenant.status == "suspended" and tenant.suspension_reason == "Three invoices unpaid since March."
+    clients_see = office_a.client().get("/")
+    owner_sees = office_a.client().get("/office/login/")
+    assert clients_see.status_code == owner_sees.status_code == 403
+    assert "Three invoices unpaid" not in clients_see.content.decode()
+    page = owner_sees.content.decode()
+    assert "Your office is suspended" in page and "Three invoices unpaid since March." in page
+    assert "How to resolve it" in page and "mailto:support@" in page
     assert office_b.client().get("/office/login/").status_code == 200
-    operator_client.post(
+    resumed = operator_client.post(
         "/admin/tenants/tenant/", {"action": "resume", "_selected_action": [office_a.tenant.pk]}
     )
+    operator_client.post(resumed["Location"], {"reason": "Paid."})
     assert Tenant.objects.get(pk=office_a.tenant.pk).status == "active"
     assert office_a.client().get("/office/login/").status_code == 200
+
+
+def test_the_admin_home_shows_the_platform_and_opens_each_office(operator_client, office_a, office_b):
+    home = operator_client.get("/admin/").content.decode()
+    assert "Platform at a glance" in home and "Sign-ups per week" in home
+    assert re.search(r"Active offices</dt><dd>2<", home)
+    offices = operator_client.get("/admin/tenants/tenant/").content.decode()
+    assert f"//{office_a.host}" in offices and f"{office_a.host}/office/" in offices
 
 
 @pytest.mark.django_db(transaction=True)  # pg_dump reads committed data through its own connection

@@ -51,7 +51,10 @@ def test_it_serves_a_suspended_page_and_403_json(office_a):
     client = office_a.client()
     page = client.get("/office/")
     assert page.status_code == 403
-    assert b"This portal is suspended" in page.content
+    assert b"Your office is suspended" in page.content and b"unpaid" in page.content
+    portal = client.get("/")
+    assert portal.status_code == 403
+    assert b"This portal is suspended" in portal.content and b"unpaid" not in portal.content
     api = client.get("/api/v1/notes/")
     assert api.status_code == 403
     assert api.json() == {"message": "This portal is suspended."}

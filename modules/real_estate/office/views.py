@@ -15,11 +15,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal_core.formatting import format_datetime
 from portal_core.models import Contact
 from portal_core.office.shell import actor, errors_onto, query_without, render_office, staff_required
 
@@ -59,17 +59,6 @@ OFFERS_PER_PAGE = 25
 OFFERABLE_SHOWN = 60
 AGENDA_PER_PAGE = 50
 MESSAGES_PER_PAGE = 30
-# Which of the module's tabs a page belongs to, by the start of its URL name.
-SECTIONS = [
-    ("propert", "properties"),
-    ("photo", "properties"),
-    ("deal", "deals"),
-    ("offer", "deals"),
-    ("agenda", "agenda"),
-    ("viewing", "agenda"),
-    ("inbox", "inbox"),
-    ("message", "inbox"),
-]
 
 
 def _url(name: str, *args) -> str:
@@ -77,12 +66,8 @@ def _url(name: str, *args) -> str:
 
 
 def _render(request, template: str, context: dict | None = None, **kwargs):
-    """An office page of the module: the core's frame, plus the module's tabs with the number of
-    requests and messages waiting for the office."""
-    counts = {"awaiting": viewings_awaiting_office().count(), "unread": agent_messages_unread_count()}
-    name = request.resolver_match.url_name if request.resolver_match else ""
-    section = next((tab for prefix, tab in SECTIONS if name.startswith(prefix)), "")
-    context = {"re_counts": counts, "re_section": section, **(context or {})}
+    """An office page of the module inside the core's frame (whose sidebar shows the module's pages
+    with what waits in each)."""
     return render_office(request, template, context, **kwargs)
 
 
@@ -110,7 +95,7 @@ def _refused(request, form, exc: ValidationError, *, field: str | None = None) -
 
 
 def _when(value) -> str:
-    return date_format(timezone.localtime(value), "D j M Y, H:i")
+    return format_datetime(timezone.localtime(value), weekday=True)
 
 
 # --- properties ---------------------------------------------------------------------------------
@@ -642,7 +627,12 @@ def inbox(request):
     return _render(
         request,
         "real_estate/office/messages/inbox.html",
-        {"page": page, "unread_only": unread_only, "query_string": query_without(request, "page")},
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "query_string": query_without(request, "page"),
+            "unread": agent_messages_unread_count(),
+        },
     )
 
 

@@ -9,23 +9,23 @@ redirect and a message, or with the page again and the service's errors on the f
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from babel import Locale
-from babel.numbers import format_currency
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal_core.client_auth import client_required, is_preview
+from portal_core.formatting import format_money
 from portal_core.portal import portal_context
 
 from .. import selectors, services
@@ -75,20 +75,8 @@ def _property_url(offer: OfferedProperty, anchor: str = "") -> str:
 
 
 def price_text(amount: Decimal | None, currency: str) -> str:
-    """A price as the client's language writes it: ``€ 450.000`` (nl), ``€450,000`` (en); cents only
-    when there are any."""
-    if amount is None:
-        return ""
-    language = translation.get_language() or "en"
-    locale = {"no": "nb"}.get(language, language)
-    try:
-        if amount == amount.to_integral_value():
-            pattern = Locale.parse(locale).currency_formats["standard"].pattern
-            whole = pattern.replace(".00", "").replace(",00", "")
-            return format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)
-        return format_currency(amount, currency, locale=locale)
-    except (ValueError, LookupError):
-        return f"{currency} {amount}"
+    """A price as the client's language writes it (``€ 450.000`` in Dutch, ``€450,000`` in English)."""
+    return format_money(amount, currency)
 
 
 def _for_cards(offers) -> list[OfferedProperty]:
@@ -229,7 +217,9 @@ def _property_page(request, offer: OfferedProperty, *, status: int = 200, **form
     viewings = list(offer.viewings.all())
     active = next((v for v in viewings if v.is_active), None)
     visited = any(v.status == ViewingStatus.VISITED for v in viewings)
-    can_request = active is None and prop.is_offerable and offer.interest != Interest.REJECTED
+    # A property the client has visited and the office has approved needs no further viewing.
+    done = visited and offer.client_group == "approved"
+    can_request = active is None and prop.is_offerable and offer.interest != Interest.REJECTED and not done
     interest_form = forms.get("interest_form") or InterestForm(
         initial={
             "interest": Interest.REJECTED,
@@ -273,6 +263,8 @@ def _map(prop: Property) -> dict | None:
     bbox = f"{lon - 0.008:.6f},{lat - 0.004:.6f},{lon + 0.008:.6f},{lat + 0.004:.6f}"
     query = urlencode({"bbox": bbox, "layer": "mapnik", "marker": f"{lat:.6f},{lon:.6f}"})
     return {
+        "address": prop.address,
+        "apps": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}",
         "embed": f"https://www.openstreetmap.org/export/embed.html?{query}",
         "link": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}",
     }
@@ -347,13 +339,13 @@ def favourite(request, pk: int):
         offer = services.favourite_set(offer=offer, account=request.client, favourite=wanted)
     except PermissionDenied as exc:
         raise Http404 from exc
+    said = _("Added to your favourites.") if wanted else _("Removed from your favourites.")
     if request.htmx:
         context = {"offer": offer, "announce": True, "next": _next_url(request, _property_url(offer))}
-        return render(request, "real_estate/portal/_favourite.html", context)
-    if wanted:
-        messages.success(request, _("Added to your favourites."))
-    else:
-        messages.success(request, _("Removed from your favourites."))
+        response = render(request, "real_estate/portal/_favourite.html", context)
+        response["HX-Trigger"] = json.dumps({"toast": {"text": str(said)}})
+        return response
+    messages.success(request, said)
     return redirect(_next_url(request, _property_url(offer)))
 
 

@@ -34,6 +34,8 @@ PORTICO_BASE_SCHEMA = "t_base"
 PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
 # How often a process re-reads the shared routing generation (seconds). 0 = on every request.
 PORTICO_ROUTING_RECHECK_SECONDS = env.float("PORTICO_ROUTING_RECHECK_SECONDS", default=1.0)
+# Where an office writes to resolve a suspension (shown on its suspended office pages).
+PORTICO_SUPPORT_EMAIL = env("PORTICO_SUPPORT_EMAIL", default=f"support@{PORTICO_BASE_DOMAIN}")
 PORTICO_SIGNUP_CODE_MINUTES = 15
 PORTICO_SIGNUP_MAX_ATTEMPTS = 5
 REDIS_URL = env("REDIS_URL", default="")
