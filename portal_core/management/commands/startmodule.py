@@ -64,9 +64,9 @@ class Command(TemplateCommand):
         self.stdout.write(
             f"Created the module {verbose_name!r} in {target}.\n"
             "Next: add it to TENANT_APPS in platform/config/settings/base.py "
-            f'("modules.{key}"), or install it as a package declaring the `portico.modules` entry '
-            "point; then `python manage.py migrate_schemas` and `make test`. The office switches it "
-            "on under Modules."
+            f'("modules.{key}"), or set PORTICO_EXTRA_MODULES=modules.{key}, or install it as a package '
+            "declaring the `portico.modules` entry point; then `python manage.py migrate_schemas` and "
+            f"`make test` (its own tests: `pytest modules/{key}`). The office switches it on under Modules."
         )
 
 
