@@ -34,8 +34,24 @@ core finds the rest by fixed submodule names and never imports a module directly
                          the module on for the demo office and calls it inside that schema on
                          every run, so it must be idempotent.
 
-Every part is optional. The AppConfig may override :meth:`enabled` and :meth:`disabled`, called
-inside the tenant's schema when an office switches the module on or off.
+Every part is optional; :data:`modules.registry.PARTS` is the table of them (part → submodule,
+attribute and the kind of value it must be), read once at start-up; a part of the wrong kind stops
+the start-up with an error naming the module and the part. The AppConfig may override
+:meth:`enabled` and :meth:`disabled`, called inside the tenant's schema when an office switches the
+module on or off.
+
+Namespaces: the client's pages are ``<key>:<name>``, the office's ``office:<key>_office:<name>``, the
+API's ``<key>_api:<name>``; a :class:`NavItem`'s ``url_name`` is resolved in the matching one.
+
+What the core does for every module, so that a module never checks whether it is on: while an
+office has it off, its pages and its API answer 404 on every host (the API after the caller's
+credentials are checked: ``{"message": "This module is not enabled."}``), its navigation, panels,
+statistics and counts are left out, its events are not emitted (a gate the core puts on
+``webhooks``), and receivers of a :class:`portal_core.signals.ModuleSignal` that live in the module
+do not run (the core's receivers run first, then the enabled modules' in the registry's order). Its
+data stays. The kit a module builds on: the office shell (``portal_core.office.shell``), the
+resource API views (``portal_core.api.resources``), module signals (``portal_core.signals``), and
+``manage.py startmodule <key>``, which writes a working module to start from.
 """
 
 from __future__ import annotations
