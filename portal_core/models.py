@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .embedding import validate_origins
+from .payments.models import Payment, StripeConnection, StripeEventSeen  # noqa: F401 (the app's models)
 from .time_zones import validate_time_zone
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Use a colour like #3B82F6.")

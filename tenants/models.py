@@ -1,8 +1,9 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,13 @@ class Plan(models.Model):
     )
     api_requests_per_minute = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1)])
     max_custom_domains = models.PositiveIntegerField(default=0)
+    application_fee_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(50))],
+        help_text="The platform's fee on each card payment an office takes (percent of the amount).",
+    )
     is_default = models.BooleanField(default=False, help_text="Given to new sign-ups.")
 
     class Meta:
@@ -224,3 +232,15 @@ class QueueTimer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.func}{tuple(self.args)} in {self.schema_name} at {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
+class StripeAccount(models.Model):
+    """Which office a connected Stripe account belongs to: how the Connect webhook, on the platform
+    host, finds the schema an event is for (by the event's ``account``)."""
+
+    account_id = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="stripe_accounts")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.account_id

@@ -4,6 +4,7 @@ the email providers' webhooks."""
 from django.contrib import admin
 from django.urls import include, path
 
+from portal_core.payments.webhook import connect_webhook
 from tenants import views
 
 admin.site.site_header = "Portico operations"
@@ -20,4 +21,6 @@ urlpatterns = [
     path("api/v1/", include(("portal_core.api.urls", "api"))),
     # Email providers' tracking webhooks (delivery status of client emails: portal_core.email_tracking).
     path("anymail/", include("anymail.urls")),
+    # Stripe Connect events of every office's account (portal_core.payments).
+    path("stripe/connect/webhook/", connect_webhook, name="stripe-connect-webhook"),
 ]

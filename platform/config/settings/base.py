@@ -30,6 +30,11 @@ PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", defa
 # Days of webhook events and delivery attempts kept in each office's log.
 PORTICO_WEBHOOKS_LOG_DAYS = env.int("PORTICO_WEBHOOKS_LOG_DAYS", default=30)
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=3)
+# Stripe Connect: the platform's secret key, the Connect webhook's signing secret, and where the
+# Stripe API is (a local fake Stripe server in development and tests).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 PORTICO_BASE_SCHEMA = "t_base"
 PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
 # How often a process re-reads the shared routing generation (seconds). 0 = on every request.
