@@ -94,6 +94,7 @@ def office_nav(request) -> list[NavGroup]:
                 _link(request, "Modules", reverse("office:modules")),
                 _link(request, "Email", reverse("office:email"), exact=True),
                 _link(request, "Email templates", reverse("office:email-templates")),
+                _link(request, "Payments", reverse("office:payments")),
             ],
             key="portal",
         ),

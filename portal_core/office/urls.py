@@ -3,7 +3,7 @@
 
 from modules.urls import office_patterns
 
-from . import contacts, email_templates, pages, webhooks
+from . import contacts, email_templates, pages, payments, webhooks
 
 app_name = "office"
 
@@ -12,5 +12,6 @@ urlpatterns = [
     *contacts.urlpatterns,
     *email_templates.urlpatterns,
     *webhooks.urlpatterns,
+    *payments.urlpatterns,
     *office_patterns(),
 ]

@@ -375,3 +375,54 @@ def test_amounts_and_currencies_are_checked(office_a, amount, currency, field):
                 paid_on=date(2026, 1, 1),
             )
         assert not Payment.objects.exists()
+
+
+# --- the office's page --------------------------------------------------------------------------
+
+
+def test_the_office_connects_stripe_from_its_payments_page_and_sees_it_active(office_a, stripe_fake):
+    staff = office_a.staff_client()
+    page = staff.get("/office/payments/").content.decode()
+    assert "Not connected" in page and "Connect Stripe" in page and ">Payments</a>" in page
+    to_stripe = staff.post("/office/payments/connect/")
+    assert to_stripe.status_code == 302 and to_stripe["Location"].startswith(
+        f"{stripe_fake.fake.base_url}/onboarding/"
+    )
+    account = to_stripe["Location"].rsplit("/", 1)[1]
+    again = staff.get(
+        "/office/payments/connect/"
+    )  # Stripe's refresh link: a new onboarding link, same account
+    assert again["Location"].endswith(account)
+    back = staff.get("/office/payments/return/", follow=True).content.decode()
+    assert "Details needed" in back and "a few more details" in back
+    stripe_fake.fake.complete_onboarding(account)
+    stripe_fake.flush()
+    back = staff.get("/office/payments/return/", follow=True).content.decode()
+    assert "Stripe is connected: clients can now pay by card." in back and 'badge--ok">Active' in back
+    gone = staff.post("/office/payments/disconnect/", follow=True).content.decode()
+    assert "Stripe is disconnected" in gone and "Not connected" in gone
+
+
+def test_only_the_offices_staff_reach_its_payments_pages(office_a, office_b, stripe_fake):
+    client, _account = office_a.portal_client()
+    strangers = office_b.client()
+    strangers.post("/office/login/", {"username": office_b.owner_email, "password": office_b.owner_password})
+    for browser in (office_a.client(), client, strangers):
+        for method, path in (
+            ("get", "/office/payments/"),
+            ("post", "/office/payments/connect/"),
+            ("post", "/office/payments/disconnect/"),
+            ("get", "/office/payments/return/"),
+        ):
+            response = getattr(browser, method)(path, HTTP_HOST=office_a.host)
+            assert response.status_code in (302, 403), (path, response.status_code)
+            assert stripe_fake.fake.base_url not in response.get("Location", "")
+    assert not StripeAccount.objects.exists() and stripe_fake.fake.requests == []
+
+
+def test_without_a_stripe_key_the_page_says_card_payments_are_not_set_up(office_a, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    staff = office_a.staff_client()
+    assert "not set up on this platform" in staff.get("/office/payments/").content.decode()
+    answer = staff.post("/office/payments/connect/", follow=True).content.decode()
+    assert "Card payments are not set up on this platform yet." in answer
