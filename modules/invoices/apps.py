@@ -8,3 +8,10 @@ class InvoicesConfig(base.ModuleConfig):
     key = "invoices"
     icon = "receipt"
     description = "Invoices your clients can view, download and pay from the portal."
+
+    def ready(self) -> None:
+        from portal_core.payments.services import payment_succeeded
+
+        from . import receivers
+
+        payment_succeeded.connect(receivers.payment_received, dispatch_uid="invoices.payment_received")

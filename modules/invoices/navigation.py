@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from modules.base import NavItem
+
+portal_items = [NavItem(label=_("Invoices"), url_name="list", icon="receipt")]
+office_items = [NavItem(label="Invoices", url_name="list", icon="receipt")]

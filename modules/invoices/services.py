@@ -1,0 +1,186 @@
+"""Writes of invoices: the office's pages, the API and the worker all go through these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal_core.money import Line, minor_digits, totals
+from portal_core.payments import services as payments
+from portal_core.payments.models import Payment
+
+from .models import Invoice, InvoiceLine, NumberSequence
+
+PAYMENT_TERMS_DAYS = 14
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal = Decimal(0)
+    discount_percent: Decimal = Decimal(0)
+
+
+def _recompute(invoice: Invoice) -> None:
+    """Store the totals the money helper computes from the invoice's lines."""
+    lines = list(invoice.lines.all())
+    result = totals(
+        [Line(x.quantity, x.unit_price, x.tax_rate, x.discount_percent) for x in lines],
+        currency=invoice.currency,
+        prices_include_tax=invoice.prices_include_tax,
+        discount_percent=invoice.discount_percent,
+    )
+    for line, amount in zip(lines, result.lines, strict=True):
+        if line.amount != amount:
+            line.amount = amount
+            line.save(update_fields=["amount"])
+    invoice.subtotal, invoice.discount, invoice.tax, invoice.total = (
+        result.subtotal,
+        result.discount,
+        result.tax,
+        result.total,
+    )
+
+
+def invoice_create(
+    *,
+    contact=None,
+    company=None,
+    lines: list[LineInput],
+    currency: str = "EUR",
+    due_date: date | None = None,
+    prices_include_tax: bool = False,
+    discount_percent: Decimal = Decimal(0),
+    notes: str = "",
+    po_number: str = "",
+) -> Invoice:
+    """A draft invoice with its lines and totals."""
+    if (contact is None) == (company is None):
+        raise ValidationError("An invoice is for one contact or one company.")
+    try:
+        minor_digits(currency)
+    except ValueError as exc:
+        raise ValidationError({"currency": str(exc)}) from exc
+    if not lines:
+        raise ValidationError("Add at least one line.")
+    with transaction.atomic():
+        invoice = Invoice.objects.create(
+            contact=contact,
+            company=company,
+            currency=currency.upper(),
+            due_date=due_date,
+            prices_include_tax=prices_include_tax,
+            discount_percent=discount_percent,
+            notes=notes.strip(),
+            po_number=po_number.strip(),
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                description=line.description.strip(),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
+            )
+            for position, line in enumerate(lines)
+        )
+        _recompute(invoice)
+        invoice.save()
+    return invoice
+
+
+def _next_number(year: int) -> str:
+    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{year}-{sequence.last:04d}"
+
+
+def invoice_send(*, invoice: Invoice) -> Invoice:
+    """Give the invoice its number (the first time) and open it for payment."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status == Invoice.Status.VOID:
+            raise ValidationError("A void invoice cannot be sent.")
+        if invoice.total <= 0:
+            raise ValidationError("An invoice of nothing cannot be sent.")
+        if not invoice.number:
+            today = timezone.localdate()
+            invoice.number = _next_number(today.year)
+            invoice.issue_date = today
+            invoice.due_date = invoice.due_date or today + timedelta(days=PAYMENT_TERMS_DAYS)
+        if invoice.status == Invoice.Status.DRAFT:
+            invoice.status = Invoice.Status.SENT
+        invoice.sent_at = timezone.now()
+        invoice.save()
+    return invoice
+
+
+def invoice_void(*, invoice: Invoice, reason: str) -> Invoice:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the invoice is void (the client sees it)."})
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.amount_paid > 0:
+            raise ValidationError("This invoice has payments: refund them first.")
+        invoice.status = Invoice.Status.VOID
+        invoice.voided_at = timezone.now()
+        invoice.void_reason = reason.strip()[:300]
+        invoice.save()
+    return invoice
+
+
+def invoice_viewed(*, invoice: Invoice) -> None:
+    if invoice.viewed_at is None and invoice.status != Invoice.Status.DRAFT:
+        Invoice.objects.filter(pk=invoice.pk, viewed_at__isnull=True).update(viewed_at=timezone.now())
+
+
+def invoice_checkout(*, invoice: Invoice, success_url: str, cancel_url: str, email: str = "") -> str:
+    """The Stripe Checkout page that pays the invoice's balance, on the office's account."""
+    if invoice.status not in (Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID) or invoice.balance <= 0:
+        raise ValidationError("This invoice is not open for payment.")
+    _payment, url = payments.checkout_start(
+        module="invoices",
+        reference=str(invoice.pk),
+        amount=invoice.balance,
+        currency=invoice.currency,
+        description=f"Invoice {invoice.number}",
+        success_url=success_url,
+        cancel_url=cancel_url,
+        customer_email=email,
+    )
+    return url
+
+
+def payment_apply(*, payment: Payment) -> Invoice | None:
+    """A payment for an invoice succeeded: what it paid counts, once. A payment for a void invoice
+    is kept (and stays visible to the office for a refund), never lost."""
+    if payment.module != "invoices" or not payment.reference.isdigit():
+        return None
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(pk=int(payment.reference)).first()
+        if invoice is None or payment.currency != invoice.currency:
+            return None
+        paid = Payment.objects.filter(
+            module="invoices",
+            reference=payment.reference,
+            currency=invoice.currency,
+            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+        )
+        invoice.amount_paid = sum((p.amount - p.amount_refunded for p in paid), Decimal(0))
+        if invoice.status != Invoice.Status.VOID:
+            if invoice.amount_paid >= invoice.total:
+                invoice.status = Invoice.Status.PAID
+            elif invoice.amount_paid > 0:
+                invoice.status = Invoice.Status.PARTIALLY_PAID
+        invoice.save(update_fields=["amount_paid", "status"])
+    return invoice
