@@ -8,59 +8,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal_core', '0005_activity_params'),
+        ("portal_core", "0005_activity_params"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StripeConnection',
+            name="StripeConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('singleton', models.BooleanField(default=True, editable=False, unique=True)),
-                ('account_id', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('not_connected', 'Not connected'), ('details_needed', 'Details needed'), ('active', 'Active'), ('restricted', 'Restricted')], default='not_connected', max_length=20)),
-                ('charges_enabled', models.BooleanField(default=False)),
-                ('details_submitted', models.BooleanField(default=False)),
-                ('disabled_reason', models.CharField(blank=True, max_length=120)),
-                ('default_currency', models.CharField(blank=True, max_length=3)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("singleton", models.BooleanField(default=True, editable=False, unique=True)),
+                ("account_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_connected", "Not connected"),
+                            ("details_needed", "Details needed"),
+                            ("active", "Active"),
+                            ("restricted", "Restricted"),
+                        ],
+                        default="not_connected",
+                        max_length=20,
+                    ),
+                ),
+                ("charges_enabled", models.BooleanField(default=False)),
+                ("details_submitted", models.BooleanField(default=False)),
+                ("disabled_reason", models.CharField(blank=True, max_length=120)),
+                ("default_currency", models.CharField(blank=True, max_length=3)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='StripeEventSeen',
+            name="StripeEventSeen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=80, unique=True)),
-                ('type', models.CharField(max_length=80)),
-                ('received', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=80, unique=True)),
+                ("type", models.CharField(max_length=80)),
+                ("received", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('module', models.CharField(help_text='The key of the module the payment is for.', max_length=40)),
-                ('reference', models.CharField(help_text="What it pays for, in the module's terms.", max_length=80)),
-                ('amount', models.DecimalField(decimal_places=3, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.001'))])),
-                ('currency', models.CharField(max_length=3)),
-                ('amount_refunded', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=14)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('refunded', 'Refunded'), ('partially_refunded', 'Partially refunded')], default='pending', max_length=20)),
-                ('method', models.CharField(choices=[('card', 'Card (Stripe)'), ('bank_transfer', 'Bank transfer'), ('cash', 'Cash'), ('cheque', 'Cheque')], default='card', max_length=20)),
-                ('checkout_session_id', models.CharField(blank=True, db_index=True, max_length=80)),
-                ('payment_intent_id', models.CharField(blank=True, db_index=True, max_length=80)),
-                ('charge_id', models.CharField(blank=True, max_length=80)),
-                ('failure_message', models.CharField(blank=True, max_length=300)),
-                ('paid_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('recorded_by', models.CharField(blank=True, max_length=254)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('succeeded_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "module",
+                    models.CharField(help_text="The key of the module the payment is for.", max_length=40),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text="What it pays for, in the module's terms.", max_length=80),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=3,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.001"))],
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "amount_refunded",
+                    models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=14),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("refunded", "Refunded"),
+                            ("partially_refunded", "Partially refunded"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("card", "Card (Stripe)"),
+                            ("bank_transfer", "Bank transfer"),
+                            ("cash", "Cash"),
+                            ("cheque", "Cheque"),
+                        ],
+                        default="card",
+                        max_length=20,
+                    ),
+                ),
+                ("checkout_session_id", models.CharField(blank=True, db_index=True, max_length=80)),
+                ("payment_intent_id", models.CharField(blank=True, db_index=True, max_length=80)),
+                ("charge_id", models.CharField(blank=True, max_length=80)),
+                ("failure_message", models.CharField(blank=True, max_length=300)),
+                ("paid_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("recorded_by", models.CharField(blank=True, max_length=254)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("succeeded_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created', '-id'],
-                'indexes': [models.Index(fields=['module', 'reference'], name='portal_core_module_49f854_idx')],
+                "ordering": ["-created", "-id"],
+                "indexes": [
+                    models.Index(fields=["module", "reference"], name="portal_core_module_49f854_idx")
+                ],
             },
         ),
     ]

@@ -8,24 +8,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0005_queue_timer'),
+        ("tenants", "0005_queue_timer"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='plan',
-            name='application_fee_percent',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text="The platform's fee on each card payment an office takes (percent of the amount).", max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('50'))]),
+            model_name="plan",
+            name="application_fee_percent",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                help_text="The platform's fee on each card payment an office takes (percent of the amount).",
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(Decimal("0")),
+                    django.core.validators.MaxValueValidator(Decimal("50")),
+                ],
+            ),
         ),
         migrations.CreateModel(
-            name='StripeAccount',
+            name="StripeAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_id', models.CharField(max_length=64, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stripe_accounts', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_id", models.CharField(max_length=64, unique=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stripe_accounts",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
         ),
     ]
