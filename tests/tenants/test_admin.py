@@ -120,6 +120,7 @@ def test_it_manages_plans(operator_client, db):
             "allowed_modules": '["proposals"]',
             "api_requests_per_minute": "120",
             "max_custom_domains": "1",
+            "application_fee_percent": "0",
         },
     )
     assert response.status_code == 302
