@@ -9,12 +9,14 @@ from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
+from tenants import credentials
+from tenants.signin_policy import equal_work, password_matches
 from tenants.tokens import new_code, new_token, token_hash, token_matches
 from webhooks.services import event_emit
 
@@ -32,7 +34,6 @@ REGISTRATION_MINUTES = 30
 REGISTRATION_MAX_ATTEMPTS = 5
 TOKEN_PURPOSE = "portal-token"  # noqa: S105 - a hashing purpose label, not a secret
 REGISTRATION_PURPOSE = "portal-registration"
-DUMMY_HASH = make_password("portico-timing-equaliser")
 
 
 class AccessError(Exception):
@@ -360,6 +361,7 @@ def portal_account_set_password(*, account: PortalAccount, password: str) -> Por
     account.password = make_password(password)
     account.must_change_password = False
     account.save(update_fields=["password", "must_change_password"])
+    credentials.bump(credentials.CLIENT, account.pk)
     PortalToken.objects.filter(account=account, kind=PortalToken.Kind.RESET, used_at=None).update(
         revoked_at=timezone.now()
     )
@@ -372,6 +374,7 @@ def portal_account_reset_password(*, account: PortalAccount, actor: str) -> Port
     account.password = make_password(None)
     account.must_change_password = True
     account.save(update_fields=["password", "must_change_password"])
+    credentials.bump(credentials.CLIENT, account.pk)
     activity_record(
         account=account,
         verb="password_reset_by_office",
@@ -423,7 +426,7 @@ def password_reset_request(*, email: str) -> None:
                 actor=ActivityEntry.Actor.CLIENT,
             )
     else:
-        check_password("x", DUMMY_HASH)  # comparable timing when nobody matches
+        equal_work("x")  # comparable work when nobody matches
 
 
 def password_reset_complete(
@@ -456,14 +459,15 @@ def accounts_for_email(email: str):
 
 def portal_account_authenticate(*, email: str, password: str) -> PortalAccount | None:
     """The account with this email whose password matches (several contacts may share an email).
-    An unknown email costs one hash check too, so the answer takes as long either way."""
+    Each candidate costs one hash verification, and so does an unknown email or an account with no
+    password yet, so the answer takes as long whichever it is."""
     found = None
     candidates = list(accounts_for_email(email))
     for account in candidates:
-        if account.password and check_password(password, account.password) and found is None:
+        if password_matches(password, account.password) and found is None:
             found = account
     if not candidates:
-        check_password(password, DUMMY_HASH)
+        equal_work(password)
     return found
 
 
@@ -494,6 +498,7 @@ def portal_account_disable(*, account: PortalAccount, actor: str) -> PortalAccou
     account.status = PortalAccount.Status.DISABLED
     account.disabled_at = timezone.now()
     account.save(update_fields=["status", "disabled_at"])
+    credentials.bump(credentials.CLIENT, account.pk)
     PortalToken.objects.filter(account=account, revoked_at=None).update(revoked_at=timezone.now())
     activity_record(
         account=account,

@@ -29,6 +29,7 @@ CORE_KINDS = [
     ActivityKind("login_email_sent", "Login email sent"),
     ActivityKind("password_changed", "Password changed", _("You changed your password")),
     ActivityKind("password_reset_by_office", "Password reset by the office"),
+    ActivityKind("two_factor_reset_by_office", "Two-factor sign-in reset by the office"),
     ActivityKind("password_reset_requested", "Password reset requested"),
     ActivityKind(
         "password_reset_conflict", "Password reset asked for a shared email: the office must reset it"

@@ -23,6 +23,9 @@ class PortalCoreConfig(AppConfig):
         from .embedding import cors_allowed
 
         check_request_enabled.connect(cors_allowed, dispatch_uid="portal_core_cors_allowed")
+        from .audit import connect_signals
+
+        connect_signals()
         connect()
         self.events_register()
 

@@ -13,12 +13,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from tenants import credentials
+
 from .access import client_signed_in
 from .models import PortalAccount
 
 SESSION_ACCOUNT = "_portal_account_id"
 SESSION_DIGEST = "_portal_account_digest"
 SESSION_PREVIEW = "_portal_preview_account_id"
+SESSION_GENERATION = "_portal_account_generation"
 
 
 def _digest(account: PortalAccount) -> str:
@@ -31,6 +34,7 @@ def client_login(request, account: PortalAccount, *, via: str) -> None:
     request.session.cycle_key()
     request.session[SESSION_ACCOUNT] = account.pk
     request.session[SESSION_DIGEST] = _digest(account)
+    request.session[SESSION_GENERATION] = credentials.current(credentials.CLIENT, account.pk)
     request.session.pop(SESSION_PREVIEW, None)
     client_signed_in(account=account, via=via)
     request.client = account
@@ -42,6 +46,13 @@ def client_refresh_session(request, account: PortalAccount) -> None:
     """After the client changed their own password: keep this session, end the others."""
     request.session.cycle_key()
     request.session[SESSION_DIGEST] = _digest(account)
+    request.session[SESSION_GENERATION] = credentials.current(credentials.CLIENT, account.pk)
+
+
+def client_sign_out_everywhere(request, account: PortalAccount) -> None:
+    """End every session and JWT of this client; this session carries on."""
+    credentials.bump(credentials.CLIENT, account.pk)
+    client_refresh_session(request, account)
 
 
 def client_logout(request) -> None:
@@ -60,6 +71,8 @@ def _client_from_session(request) -> PortalAccount | None:
         return PortalAccount.objects.select_related("contact", "company").filter(pk=preview_id).first()
     account_id = request.session.get(SESSION_ACCOUNT)
     if not account_id:
+        return None
+    if not credentials.is_current(credentials.CLIENT, account_id, request.session.get(SESSION_GENERATION)):
         return None
     account = PortalAccount.objects.select_related("contact", "company").filter(pk=account_id).first()
     if account is None or not account.is_usable:
@@ -101,6 +114,12 @@ class ClientMiddleware:
         return self.get_response(request)
 
 
+def _two_factor_missing(client, config) -> bool:
+    from .two_factor import CLIENT, second_factor_of
+
+    return config.client_two_factor == "require" and second_factor_of(CLIENT, client.pk) is None
+
+
 def client_required(view):
     """A signed-in client of an active portal; someone who must set a password goes there first."""
 
@@ -118,6 +137,12 @@ def client_required(view):
         if client.must_change_password or not client.has_usable_password():
             if not is_preview(request) and request.resolver_match.url_name != "onboarding-password":
                 return redirect("portal:onboarding-password")
+        elif (
+            not is_preview(request)
+            and request.resolver_match.url_name != "security"
+            and _two_factor_missing(client, portal_config_get())
+        ):
+            return redirect("portal:security")
         return view(request, *args, **kwargs)
 
     return wrapper

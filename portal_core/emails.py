@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
@@ -47,6 +48,16 @@ def render_tokens(text: str, values: dict[str, str], *, escape: bool = False) ->
         return html.escape(value) if escape else value
 
     return TOKEN_RE.sub(replace, text)
+
+
+def header_text(value, *, limit: int = 200) -> str:
+    """A value fit for an email header (a subject, a sender's name): control and format characters
+    (line breaks, NUL, bidirectional overrides) become spaces, runs of space one, at most ``limit``
+    characters. A client's name can then never stop an email from being built."""
+    text = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char for char in str(value)
+    )
+    return " ".join(text.split())[:limit]
 
 
 def _tidy(text: str) -> str:
@@ -102,7 +113,7 @@ def render_email(kind: str, *, language: str, values: dict[str, str]) -> Rendere
                 "portal_link": values.get("portal_link", ""),
             },
         )
-    return RenderedEmail(subject=render_tokens(subject, values).replace("\n", " "), text=text, html=html_body)
+    return RenderedEmail(subject=header_text(render_tokens(subject, values)), text=text, html=html_body)
 
 
 def supported_language(code: str | None) -> str:
@@ -144,7 +155,7 @@ def send_client_email(kind: str, *, to: str, language: str, values: dict, accoun
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=formataddr((config.email_from_name or office_name, address)),
+        from_email=formataddr((header_text(config.email_from_name or office_name, limit=100), address)),
         to=[to],
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
     )

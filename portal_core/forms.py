@@ -74,12 +74,28 @@ class PortalSettingsForm(forms.ModelForm):
         ),
         ("features", "What clients can do", "", ["allow_file_sharing", "show_activity_feed"]),
         ("time", "Time zone", "", ["time_zone"]),
-        ("security", "Sign-in and security", "", ["token_expiration_days", "password_policy"]),
+        (
+            "security",
+            "Sign-in and security",
+            "",
+            [
+                "token_expiration_days",
+                "password_policy",
+                "client_two_factor",
+                "staff_two_factor_required",
+            ],
+        ),
         ("embedding", "Your website (CORS domains)", "", ["cors_origins"]),
     ]
     # A client that does not send these (an older form, a script) keeps their current values;
     # a checkbox that is not sent is, as in HTML, unticked.
-    KEPT_WHEN_MISSING = ("token_expiration_days", "password_policy", "cors_origins", "time_zone")
+    KEPT_WHEN_MISSING = (
+        "token_expiration_days",
+        "password_policy",
+        "cors_origins",
+        "time_zone",
+        "client_two_factor",
+    )
 
     class Meta:
         model = PortalConfig
@@ -95,6 +111,8 @@ class PortalSettingsForm(forms.ModelForm):
             "time_zone",
             "token_expiration_days",
             "password_policy",
+            "client_two_factor",
+            "staff_two_factor_required",
             "cors_origins",
         ]
         labels = {

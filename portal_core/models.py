@@ -40,6 +40,18 @@ class PortalConfig(models.Model):
     password_policy = models.CharField(
         max_length=10, choices=PasswordPolicy.choices, default=PasswordPolicy.COMPLEX
     )
+
+    class ClientTwoFactor(models.TextChoices):
+        OFF = "off", "Not offered"
+        OFFER = "offer", "Offered: clients may turn it on"
+        REQUIRE = "require", "Required: every client sets it up at their next sign-in"
+
+    client_two_factor = models.CharField(
+        max_length=10, choices=ClientTwoFactor.choices, default=ClientTwoFactor.OFFER
+    )
+    staff_two_factor_required = models.BooleanField(
+        default=False, help_text="Every staff member sets up two-factor sign-in at their next sign-in."
+    )
     time_zone = models.CharField(
         max_length=64,
         default=settings.TIME_ZONE,
@@ -426,3 +438,83 @@ class SentEmail(models.Model):
     @property
     def is_problem(self) -> bool:
         return self.status in {"bounced", "rejected", "failed", "complained"}
+
+
+class SecondFactor(models.Model):
+    """A staff member's or a client's authenticator app (TOTP) and their single-use recovery codes.
+    The secret is encrypted at rest; recovery codes are kept as keyed hashes."""
+
+    class Holder(models.TextChoices):
+        STAFF = "staff", "Staff member"
+        CLIENT = "client", "Client"
+
+    holder_kind = models.CharField(max_length=10, choices=Holder.choices)
+    holder_id = models.BigIntegerField()
+    totp_secret = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)  # the last time step used: a code works once
+    recovery_codes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder_kind", "holder_id"], name="second_factor_once_per_holder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder_kind}:{self.holder_id}"
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event in this office (append-only: rows are never changed or removed;
+    the database refuses it too)."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Too many attempts"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "Signed out everywhere"
+        TWO_FACTOR_ON = "two_factor_on", "Two-factor sign-in set up"
+        TWO_FACTOR_OFF = "two_factor_off", "Two-factor sign-in removed"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset by the office"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        API_KEY_CREATED = "api_key_created", "API key created"
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+        EXPORT = "export", "Data exported"
+        PREVIEW = "preview", "Portal previewed as a client"
+        SETTINGS = "security_settings", "Security settings changed"
+
+    class Actor(models.TextChoices):
+        STAFF = "staff", "Staff member"
+        CLIENT = "client", "Client"
+        ANONYMOUS = "anonymous", "Someone not signed in"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor_kind = models.CharField(max_length=10, choices=Actor.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=254, blank=True)  # the email, as given
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["kind", "-created_at"]),
+            models.Index(fields=["actor_label", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never removed.")

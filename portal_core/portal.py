@@ -14,8 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tenants.signin_policy import guarded
+
 from . import access, profile
-from .client_auth import client_refresh_session, client_required, is_preview
+from .audit import Actor as AuditActor
+from .audit import Kind as AuditKind
+from .audit import audit_record
+from .client_auth import client_refresh_session, client_required, client_sign_out_everywhere, is_preview
 from .models import ActivityEntry, SharedFile
 from .passwords import policy_rules
 from .selectors import enabled_parts, portal_config_get, welcome_text
@@ -32,6 +37,13 @@ def portal_nav() -> list[dict]:
         for module, items in enabled_parts("portal_nav")
         for item in items
     ]
+
+
+def _audit(request, kind: str) -> None:
+    client = request.client
+    audit_record(
+        kind=kind, request=request, actor_kind=AuditActor.CLIENT, actor_id=client.pk, actor_label=client.email
+    )
 
 
 def portal_context(request, **extra) -> dict:
@@ -107,6 +119,7 @@ class SetPasswordForm(forms.Form):
 
 
 @client_required
+@guarded("client-password-change")
 def onboarding_password(request):
     """Step 1: a client with a temporary password (or none yet) chooses their own."""
     client = request.client
@@ -148,6 +161,7 @@ def tour_restart(request):
 
 
 @client_required
+@guarded("client-password-change")
 def profile_view(request):
     client = request.client
     details = profile.DetailsForm(request.POST or None, account=client, prefix="details")
@@ -170,7 +184,13 @@ def profile_view(request):
         if action == "password" and password.is_valid():
             access.portal_account_set_password(account=client, password=password.cleaned_data["new_password"])
             client_refresh_session(request, client)
+            _audit(request, AuditKind.PASSWORD_CHANGED)
             messages.success(request, _("Your password is changed."))
+            return redirect("portal:profile")
+        if action == "sign-out-everywhere":
+            client_sign_out_everywhere(request, client)
+            _audit(request, AuditKind.SIGNED_OUT_EVERYWHERE)
+            messages.success(request, _("You are signed out on every other device."))
             return redirect("portal:profile")
         if action == "photo":
             try:

@@ -10,18 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tenants.queue import enqueue
+from tenants.signin_policy import SignInLimited, account_proven, check, marked
 
-from . import access
+from . import access, two_factor
+from .audit import Actor as AuditActor
+from .audit import Kind as AuditKind
+from .audit import audit_record
 from .client_auth import client_login, client_logout, is_preview
 from .emails import supported_language
 from .models import PortalToken
 from .passwords import policy_rules
-from .ratelimit import RateLimited, check_all
 from .selectors import portal_config_get, welcome_text
 
 
@@ -57,14 +60,9 @@ class CodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Verification code"), max_length=12)
 
 
-def _too_many(request, template, context, exc: RateLimited):
-    minutes = max(1, round(exc.retry_after / 60))
-    message = ngettext(
-        "Too many attempts. Please wait %(minutes)d minute and try again.",
-        "Too many attempts. Please wait %(minutes)d minutes and try again.",
-        minutes,
-    ) % {"minutes": minutes}
-    context["form"].add_error(None, message)
+def _too_many(request, template, context, exc: SignInLimited):
+    if context.get("form") is not None:
+        context["form"].add_error(None, exc.message())
     response = render(request, template, context, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
@@ -85,6 +83,75 @@ def _after_sign_in(request, account, default="/"):
     return redirect(_next_url(request, default))
 
 
+CLIENT_PENDING = "_portal_two_factor_pending"
+
+
+def _sign_in(request, account, *, via: str, default="/"):
+    """The first factor is proven: sign in, unless the account has a second factor this device is
+    not remembered for; then the sign-in waits for it on the two-factor page."""
+    if two_factor.second_factor_of(two_factor.CLIENT, account.pk) and not two_factor.device_remembered(
+        request, kind=two_factor.CLIENT, holder_id=account.pk
+    ):
+        request.session.cycle_key()
+        request.session[CLIENT_PENDING] = {"id": account.pk, "via": via, "next": _next_url(request, default)}
+        return redirect("portal:two-factor")
+    _signed_in(request, account, via)
+    return _after_sign_in(request, account, default)
+
+
+def _signed_in(request, account, via: str) -> None:
+    client_login(request, account, via=via)
+    audit_record(
+        kind=AuditKind.SIGN_IN,
+        request=request,
+        actor_kind=AuditActor.CLIENT,
+        actor_id=account.pk,
+        actor_label=account.email,
+        way=via,
+    )
+
+
+@marked("client-second-factor")
+@never_cache
+def two_factor_challenge(request):
+    pending = request.session.get(CLIENT_PENDING) or {}
+    account = access.PortalAccount.objects.filter(pk=pending.get("id")).exclude(status="disabled").first()
+    factor = account and two_factor.second_factor_of(two_factor.CLIENT, account.pk)
+    if not factor:
+        request.session.pop(CLIENT_PENDING, None)
+        return redirect("portal:signin")
+    form = CodeForm(request.POST or None)
+    context = _context(request, form=form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check(request, "client-second-factor", account=f"client:{account.pk}")
+        except SignInLimited as exc:
+            return _too_many(request, "portal_core/auth/two_factor.html", context, exc)
+        used = two_factor.second_factor_verify(factor=factor, code=form.cleaned_data["code"])
+        if used:
+            request.session.pop(CLIENT_PENDING, None)
+            _signed_in(request, account, pending.get("via") or "password")
+            if used == "recovery_code":
+                audit_record(
+                    kind=AuditKind.RECOVERY_CODE_USED,
+                    request=request,
+                    actor_kind=AuditActor.CLIENT,
+                    actor_id=account.pk,
+                    actor_label=account.email,
+                )
+                messages.warning(request, _("You used a recovery code. Each one works once."))
+            response = _after_sign_in(request, account, pending.get("next") or "/")
+            if request.POST.get("remember"):
+                two_factor.remember_device(
+                    response, kind=two_factor.CLIENT, holder_id=account.pk, secure=request.is_secure()
+                )
+            return response
+        form.add_error(
+            "code", _("That code is not right. Try the newest code in your app, or a recovery code.")
+        )
+    return render(request, "portal_core/auth/two_factor.html", context)
+
+
 def _context(request, **extra):
     config = portal_config_get()
     return {
@@ -101,6 +168,7 @@ def _token_page(response):
     return response
 
 
+@marked("client-signin")
 @never_cache
 def signin(request):
     config = portal_config_get()
@@ -111,17 +179,18 @@ def signin(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            check_all(request, "signin", account_ident=email, ip_limit=30, account_limit=10)
-        except RateLimited as exc:
+            check(request, "client-signin", account=email)
+        except SignInLimited as exc:
             return _too_many(request, "portal_core/auth/signin.html", context, exc)
         account = access.portal_account_authenticate(email=email, password=form.cleaned_data["password"])
         if account is not None:
-            client_login(request, account, via="password")
-            return _after_sign_in(request, account)
+            return _sign_in(request, account, via="password")
+        audit_record(kind=AuditKind.SIGN_IN_FAILED, request=request, actor_label=email, way="client password")
         form.add_error(None, _("Your email or password is not right. Please try again."))
     return render(request, "portal_core/auth/signin.html", context)
 
 
+@marked("client-magic")
 @never_cache
 def magic_link_request(request):
     form = EmailForm(request.POST or None)
@@ -129,8 +198,8 @@ def magic_link_request(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            check_all(request, "magic", account_ident=email, ip_limit=20, account_limit=3)
-        except RateLimited as exc:
+            check(request, "client-magic", account=email)
+        except SignInLimited as exc:
             return _too_many(request, "portal_core/auth/magic_request.html", context, exc)
         enqueue("portal_core.access.magic_links_for_email", email=email)
         context["sent"] = True
@@ -156,25 +225,43 @@ def _link_refused(request, exc: access.AccessError):
     return _token_page(page)
 
 
+def _link_limited(request, exc: SignInLimited):
+    response = render(
+        request,
+        "portal_core/auth/link_invalid.html",
+        _context(request, message=exc.message(), form=EmailForm()),
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _hold_link(request, kind: str, token: str):
     """A single-use link's URL keeps only the token's hash in the session and moves on to a page
     without the token. That page's form then posts with a normal Origin (a page served with
     ``Referrer-Policy: no-referrer`` would post ``Origin: null``, which CSRF protection refuses),
     and a mail scanner that follows the link uses nothing."""
+    try:
+        check(request, "client-link")
+    except SignInLimited as exc:
+        return _token_page(_link_limited(request, exc))
     request.session[PENDING_LINK] = {"kind": kind, "digest": access.link_digest(token[:200])}
     return _token_page(redirect("portal:link"))
 
 
+@marked("client-link")
 @never_cache
 def magic_link(request, token):
     return _hold_link(request, "magic", token)
 
 
+@marked("client-link")
 @never_cache
 def invitation(request, token):
     return _hold_link(request, "invite", token)
 
 
+@marked("client-link")
 @never_cache
 def reset_password(request, token):
     return _hold_link(request, "reset", token)
@@ -189,6 +276,7 @@ def _use_link(kind: str, digest: str, form):
     return access.invitation_accept(digest=digest)
 
 
+@marked("client-link")
 @never_cache
 def pending_link(request):
     """Show, then (on POST) use, the single-use link held in the session."""
@@ -205,15 +293,19 @@ def pending_link(request):
         translation.activate(language)
         request.LANGUAGE_CODE = language
         if request.method == "POST" and (form is None or form.is_valid()):
+            check(request, "client-link")
             account = _use_link(kind, pending["digest"], form)
+            if kind in ("magic", "reset"):
+                account_proven(account.email)
             request.session.pop(PENDING_LINK, None)
-            client_login(request, account, via=via)
             if kind == "reset":
                 messages.success(request, _("Your new password is set."))
-            return _after_sign_in(request, account)
+            return _sign_in(request, account, via=via)
     except access.AccessError as exc:
         request.session.pop(PENDING_LINK, None)
         return _link_refused(request, exc)
+    except SignInLimited as exc:
+        return _link_limited(request, exc)
     except ValidationError as exc:
         form.add_error("password", exc)
     response = render(request, template, _context(request, form=form))
@@ -221,17 +313,22 @@ def pending_link(request):
     return response
 
 
+@marked("client-access-link")
 @never_cache
 def access_link(request, token):
     """A reusable portal access link (seed 002): opening it signs the client in."""
     try:
+        check(request, "client-access-link")
+    except SignInLimited as exc:
+        return _token_page(_link_limited(request, exc))
+    try:
         account = access.access_token_consume(raw=token)
     except access.AccessError as exc:
         return _link_refused(request, exc)
-    client_login(request, account, via="access_token")
-    return _token_page(_after_sign_in(request, account))
+    return _token_page(_sign_in(request, account, via="access_token"))
 
 
+@marked("client-forgot")
 @never_cache
 def forgot_password(request):
     form = EmailForm(request.POST or None)
@@ -239,8 +336,8 @@ def forgot_password(request):
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         try:
-            check_all(request, "forgot", account_ident=email, ip_limit=20, account_limit=3)
-        except RateLimited as exc:
+            check(request, "client-forgot", account=email)
+        except SignInLimited as exc:
             return _too_many(request, "portal_core/auth/forgot.html", context, exc)
         enqueue("portal_core.access.password_reset_request", email=email)
         context["sent"] = True
@@ -250,6 +347,7 @@ def forgot_password(request):
 REGISTRATION_SESSION = "_portal_registration_id"
 
 
+@marked("client-register")
 @never_cache
 def register(request):
     config = portal_config_get()
@@ -260,8 +358,8 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            check_all(request, "register", account_ident=data["email"], ip_limit=10, account_limit=3)
-        except RateLimited as exc:
+            check(request, "client-register", account=data["email"])
+        except SignInLimited as exc:
             return _too_many(request, "portal_core/auth/register.html", context, exc)
         try:
             pending = access.registration_start(
@@ -279,6 +377,7 @@ def register(request):
     return render(request, "portal_core/auth/register.html", context)
 
 
+@marked("client-register-code")
 @never_cache
 def register_verify(request):
     pending_id = request.session.get(REGISTRATION_SESSION)
@@ -288,8 +387,8 @@ def register_verify(request):
     context = _context(request, form=form)
     if request.method == "POST" and form.is_valid():
         try:
-            check_all(request, "register-code", account_ident=str(pending_id), ip_limit=30, account_limit=10)
-        except RateLimited as exc:
+            check(request, "client-register-code", account=str(pending_id))
+        except SignInLimited as exc:
             return _too_many(request, "portal_core/auth/register_verify.html", context, exc)
         try:
             account = access.registration_verify(request_id=pending_id, code=form.cleaned_data["code"])
@@ -297,8 +396,7 @@ def register_verify(request):
             form.add_error("code", _(exc.message))
         else:
             request.session.pop(REGISTRATION_SESSION, None)
-            client_login(request, account, via="self_registration")
-            return _after_sign_in(request, account)
+            return _sign_in(request, account, via="self_registration")
     return render(request, "portal_core/auth/register_verify.html", context)
 
 

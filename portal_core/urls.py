@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import portal, signin
+from . import portal, security, signin
 
 app_name = "portal"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("auth/signup", signin.register, name="register"),
     path("auth/signup/verify", signin.register_verify, name="register-verify"),
     path("auth/logout", signin.logout, name="logout"),
+    path("auth/two-factor", signin.two_factor_challenge, name="two-factor"),
+    path("profile/security", security.client_security, name="security"),
     path("client-portal/<str:token>", signin.access_link, name="access-link"),
     path("welcome/password", portal.onboarding_password, name="onboarding-password"),
     path("welcome/", portal.onboarding, name="onboarding"),

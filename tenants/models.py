@@ -244,3 +244,26 @@ class StripeAccount(models.Model):
 
     def __str__(self) -> str:
         return self.account_id
+
+
+class CredentialsGeneration(models.Model):
+    """How many times a person's credentials were ended (password changed or reset, account
+    disabled, signed out everywhere). Sessions and JWTs carry the value they were issued under and
+    stop working once it moves on. Kept in the public schema for staff and operators (``user``) and
+    for portal accounts (``client``), keyed by the schema they live in."""
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=10)
+    subject_id = models.BigIntegerField()
+    value = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schema_name", "kind", "subject_id"], name="credentials_generation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}:{self.kind}:{self.subject_id}={self.value}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -19,3 +20,14 @@ def routes_changed(sender, **kwargs) -> None:
     """Routes, API key grants and plan limits are cached per process (``routing``, ``grants``)."""
     routing.clear_local()
     transaction.on_commit(routing.invalidate)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="tenants_credentials_user_saved")
+def user_credentials_ended(sender, instance, created, **kwargs):
+    """A new password (``set_password`` was called) or a disabled user ends every session and JWT."""
+    if created:
+        return
+    if getattr(instance, "_password", None) is not None or not instance.is_active:
+        from . import credentials
+
+        credentials.bump(credentials.USER, instance.pk)

@@ -16,12 +16,14 @@ from .services import (
     signup_verify_code,
     signup_verify_link,
 )
+from .signin_policy import guarded
 
 
 def landing(request):
     return render(request, "tenants/landing.html")
 
 
+@guarded("signup", account_field="email")
 @never_cache
 def signup(request):
     form = SignupForm(request.POST or None)
@@ -49,6 +51,7 @@ def _land_in_office(request, provisioned) -> HttpResponseRedirect:
     return HttpResponseRedirect(tenant_url(request, host, f"/office/welcome/{provisioned.handoff_token}/"))
 
 
+@guarded("signup-code")
 @never_cache
 def signup_verify(request, signup_id):
     pending = get_object_or_404(SignupRequest, pk=signup_id)
@@ -86,6 +89,7 @@ def signup_verify(request, signup_id):
     )
 
 
+@guarded("signup-confirm")
 @never_cache
 def signup_confirm(request, token):
     if request.method != "POST":

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from portal_core.access import portal_link
-from portal_core.emails import send_client_email, supported_language
+from portal_core.emails import header_text, send_client_email, supported_language
 from portal_core.formatting import format_datetime
 from portal_core.models import Contact
 from portal_core.selectors import portal_config_get
@@ -144,5 +144,5 @@ def office_notify_send(contact_id: int, subject: str, body: str) -> int:
     except Exception:  # a schema without a domain (scripts): the email still says what happened
         link = ""
     message = f"{body}\n\nClient: {contact.full_name} <{contact.email}>\n{link}".strip()
-    send_mail(subject=subject[:200], message=message, from_email=None, recipient_list=recipients)
+    send_mail(subject=header_text(subject), message=message, from_email=None, recipient_list=recipients)
     return len(recipients)

@@ -6,10 +6,14 @@ from django.urls import include, path
 
 from portal_core.payments.webhook import connect_webhook
 from tenants import views
+from tenants.signin_policy import guarded
 
 admin.site.site_header = "Portico operations"
 admin.site.site_title = "Portico operations"
 admin.site.index_title = "Platform"
+# The operators' sign-in and password change are under the one sign-in policy too.
+admin.site.login = guarded("admin-login", account_field="username")(admin.site.login)
+admin.site.password_change = guarded("admin-login")(admin.site.password_change)
 
 urlpatterns = [
     path("", views.landing, name="landing"),

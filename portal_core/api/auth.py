@@ -9,6 +9,7 @@ from django.db import connection
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from tenants import credentials
 from tenants.routing import is_tenant_request
 from tenants.tokens import token_hash
 
@@ -92,6 +93,18 @@ class ApiKeyAuthentication(BaseAuthentication):
 # --- JWT for staff users and portal accounts ------------------------------------------------------
 
 
+def _generation_kind(kind: str) -> str:
+    return credentials.CLIENT if kind == "client" else credentials.USER
+
+
+def jwt_current(token) -> bool:
+    """Whether a JWT (access or refresh) was issued after its holder's credentials last ended."""
+    kind, subject = token.get("kind"), token.get("sub_id")
+    if kind not in ("staff", "client") or not isinstance(subject, int):
+        return False
+    return credentials.is_current(_generation_kind(kind), subject, token.get("gen"))
+
+
 def jwt_pair(*, tenant, kind: str, subject_id: int) -> dict[str, str]:
     """An access and a refresh token for a staff user (``staff``) or portal account (``client``)."""
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -100,6 +113,8 @@ def jwt_pair(*, tenant, kind: str, subject_id: int) -> dict[str, str]:
     refresh["tenant"] = tenant.id
     refresh["kind"] = kind
     refresh["sub_id"] = subject_id
+    # the credentials generation it was issued under: checked without a query on a warm cache
+    refresh["gen"] = credentials.current(_generation_kind(kind), subject_id)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
@@ -124,6 +139,8 @@ class TenantJWTAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
         tenant = route.tenant
         enter_tenant(request, tenant)
+        if not jwt_current(token):
+            raise exceptions.AuthenticationFailed("Invalid or expired token.")
         kind, subject = token.get("kind"), token.get("sub_id")
         if kind == "staff":
             from django.contrib.auth import get_user_model

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from ..input_guard import GuardedJSONParser
 from ..module_gate import api_gate
 from . import ratelimit
 from .auth import ApiCaller, ApiKeyAuthentication, TenantJWTAuthentication
@@ -31,7 +31,7 @@ class PorticoAPIView(APIView):
 
     authentication_classes = [ApiKeyAuthentication, TenantJWTAuthentication]
     permission_classes = [IsTenantCaller]
-    parser_classes = [JSONParser]
+    parser_classes = [GuardedJSONParser]
 
     def initial(self, request, *args, **kwargs):
         self.format_kwarg = self.get_format_suffix(**kwargs)

@@ -9,10 +9,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from tenants.routing import is_tenant_request
+from tenants.signin_policy import SignInLimited, check, marked
 
-from .. import access
-from ..ratelimit import RateLimited, check_all
-from .auth import jwt_pair
+from .. import access, two_factor
+from .auth import jwt_current, jwt_pair
 from .base import PorticoAPIView, message
 from .inputs import read_body
 
@@ -27,8 +27,16 @@ class ObtainSerializer(serializers.Serializer):
         default="client",
         help_text="“staff” for office users, “client” for portal accounts.",
     )
+    otp = serializers.CharField(
+        required=False,
+        default="",
+        max_length=20,
+        help_text="The code from the authenticator app (or a recovery code), for an account with "
+        "two-factor sign-in.",
+    )
 
 
+@marked("api-token")
 class ObtainTokenView(PorticoAPIView):
     """A JWT pair for an office's staff member or a portal account, on the office's own host."""
 
@@ -49,8 +57,8 @@ class ObtainTokenView(PorticoAPIView):
         body = read_body(ObtainSerializer, request)
         email, password, kind = (body[k] for k in ("email", "password", "kind"))
         try:
-            check_all(request, "api-token", account_ident=email, ip_limit=30, account_limit=10)
-        except RateLimited as exc:
+            check(request, "api-token", account=email)
+        except SignInLimited as exc:
             response = message("Too many attempts. Try again later.", status.HTTP_429_TOO_MANY_REQUESTS)
             response["Retry-After"] = str(exc.retry_after)
             return response
@@ -58,13 +66,26 @@ class ObtainTokenView(PorticoAPIView):
             user = authenticate(request, username=email, password=password)
             if user is None or not user.is_staff:
                 return message("Invalid email or password.", status.HTTP_401_UNAUTHORIZED)
+            if not _second_factor_given(two_factor.STAFF, user.pk, body["otp"]):
+                return message(SECOND_FACTOR_NEEDED, status.HTTP_401_UNAUTHORIZED)
             return Response(jwt_pair(tenant=request.tenant, kind="staff", subject_id=user.pk))
         account = access.portal_account_authenticate(email=email, password=password)
         if account is None:
             return message("Invalid email or password.", status.HTTP_401_UNAUTHORIZED)
+        if not _second_factor_given(two_factor.CLIENT, account.pk, body["otp"]):
+            return message(SECOND_FACTOR_NEEDED, status.HTTP_401_UNAUTHORIZED)
         return Response(jwt_pair(tenant=request.tenant, kind="client", subject_id=account.pk))
 
 
+SECOND_FACTOR_NEEDED = "This account uses two-factor sign-in: send the code from the app as “otp”."
+
+
+def _second_factor_given(kind: str, holder_id: int, code: str) -> bool:
+    factor = two_factor.second_factor_of(kind, holder_id)
+    return factor is None or bool(code and two_factor.second_factor_verify(factor=factor, code=code))
+
+
+@marked("api-token-refresh")
 class RefreshTokenView(PorticoAPIView):
     """A new access token for a refresh token of this office."""
 
@@ -88,9 +109,17 @@ class RefreshTokenView(PorticoAPIView):
 
         body = read_body(self.RefreshSerializer, request)
         try:
+            check(request, "api-token-refresh")
+        except SignInLimited as exc:
+            response = message("Too many attempts. Try again later.", status.HTTP_429_TOO_MANY_REQUESTS)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        try:
             refresh = RefreshToken(body["refresh"])
         except TokenError:
             return message("Invalid or expired token.", status.HTTP_401_UNAUTHORIZED)
         if not is_tenant_request(request) or refresh.get("tenant") != request.tenant.id:
             return message("This token belongs to another portal.", status.HTTP_401_UNAUTHORIZED)
+        if not jwt_current(refresh):
+            return message("Invalid or expired token.", status.HTTP_401_UNAUTHORIZED)
         return Response({"access": str(refresh.access_token)})

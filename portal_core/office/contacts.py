@@ -31,6 +31,9 @@ from ..access import (
     portal_account_invite,
     portal_account_reset_password,
 )
+from ..activity import activity_record
+from ..audit import Kind as AuditKind
+from ..audit import audit_record
 from ..forms_contacts import (
     BulkForm,
     CompanyForm,
@@ -239,7 +242,16 @@ def company_detail(request, pk):
 
 
 def _account_urls(kind: str, pk: int) -> dict[str, str]:
-    names = ["invite", "direct-link", "login-email", "reset-password", "disable", "enable", "preview"]
+    names = [
+        "invite",
+        "direct-link",
+        "login-email",
+        "reset-password",
+        "reset-two-factor",
+        "disable",
+        "enable",
+        "preview",
+    ]
     urls = {name.replace("-", "_"): reverse(f"office:{kind}-{name}", args=[pk]) for name in names}
     urls["upload"] = reverse(f"office:{kind}-file-upload", args=[pk])
     return urls
@@ -389,6 +401,31 @@ def account_login_email(request, pk, *, kind):
         return f"Login email sent to {account.email}."
 
     _run(request, kind, pk, login_email)
+    return _detail(kind, pk)
+
+
+@staff_required
+@require_POST
+def account_reset_two_factor(request, pk, *, kind):
+    """For a client who lost their phone: their authenticator app and recovery codes are removed
+    (recorded on the contact), so they sign in with their password alone and may set it up again."""
+
+    def reset(account):
+        from .. import two_factor
+
+        if not two_factor.second_factor_remove(kind=two_factor.CLIENT, holder_id=account.pk):
+            return "This client has no two-factor sign-in to reset."
+        activity_record(
+            account=account,
+            verb="two_factor_reset_by_office",
+            actor=ActivityEntry.Actor.STAFF,
+            actor_label=actor(request),
+            visible_to_client=False,
+        )
+        audit_record(kind=AuditKind.TWO_FACTOR_RESET, request=request, client=account.email)
+        return "Two-factor sign-in reset: they sign in with their password and may set it up again."
+
+    _run(request, kind, pk, reset)
     return _detail(kind, pk)
 
 
@@ -564,6 +601,7 @@ def _account_patterns(prefix: str, kind: str) -> list:
         ("direct-link", account_direct_link),
         ("login-email", account_login_email),
         ("reset-password", account_reset_password),
+        ("reset-two-factor", account_reset_two_factor),
         ("disable", account_disable),
         ("enable", account_enable),
         ("preview", account_preview),

@@ -17,10 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from modules.registry import registry
+from tenants import credentials
 from tenants.models import ApiKey, Plan
 from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
+from tenants.signin_policy import SignInLimited, check, guarded, limited_response, marked
 
+from .. import two_factor
 from ..activity import activity_record
+from ..audit import Actor, Kind, audit_record
 from ..checklist import setup_checklist
 from ..client_auth import SESSION_PREVIEW
 from ..forms import ApiKeyForm, EmailSettingsForm, PortalSettingsForm, StaffProfileForm
@@ -30,17 +34,46 @@ from ..services import module_disable, module_enable, portal_config_update
 from .dashboard import dashboard_context
 from .shell import render_office, staff_required
 
+STAFF_PENDING = "_office_two_factor_pending"
+
 
 class OfficeLoginView(auth_views.LoginView):
     template_name = "portal_core/office/login.html"
     redirect_authenticated_user = True
+    signin_policy = "office-login"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            check(request, self.signin_policy, account=request.POST.get("username", "")[:254])
+        except SignInLimited as exc:
+            response = self.render_to_response(
+                self.get_context_data(form=self.get_form(), limited=exc.message()), status=429
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        """A staff member with a second factor gives it before the sign-in happens."""
+        user = form.get_user()
+        if two_factor.second_factor_of(two_factor.STAFF, user.pk) and not two_factor.device_remembered(
+            self.request, kind=two_factor.STAFF, holder_id=user.pk
+        ):
+            self.request.session[STAFF_PENDING] = {"id": user.pk, "next": self.get_success_url()}
+            return redirect("office:two-factor")
+        return super().form_valid(form)
 
     def get_success_url(self):
         return self.get_redirect_url() or reverse("office:home")
 
 
+@marked("office-welcome")
 @never_cache
 def welcome(request, token):
+    try:
+        check(request, "office-welcome")
+    except SignInLimited as exc:
+        return limited_response(request, exc)
     user_id = login_handoff_consume(tenant=request.tenant, token=token)
     if user_id is None:
         messages.error(request, "That sign-in link has expired or was already used. Please sign in.")
@@ -149,6 +182,7 @@ def api_keys(request):
         else:
             # Post/redirect/get: a reload must not create a second key. The secret is shown once.
             request.session[ISSUED_KEY_SESSION] = {"name": issued.api_key.name, "secret": issued.secret}
+            audit_record(kind=Kind.API_KEY_CREATED, request=request, key=issued.api_key.prefix)
             return redirect("office:api-keys")
     issued = request.session.pop(ISSUED_KEY_SESSION, None)
     keys = ApiKey.objects.filter(tenant_id=request.tenant.id)
@@ -162,6 +196,7 @@ def api_keys(request):
 def api_key_revoke_view(request, pk):
     api_key = get_object_or_404(ApiKey, pk=pk, tenant_id=request.tenant.id)
     api_key_revoke(api_key=api_key)
+    audit_record(kind=Kind.API_KEY_REVOKED, request=request, key=api_key.prefix)
     messages.success(request, f"The key “{api_key.name}” is revoked.")
     return redirect("office:api-keys")
 
@@ -172,6 +207,7 @@ def preview_start(request, account_id):
     """See the portal as this client sees it: read-only, bannered, recorded on the contact."""
     account = get_object_or_404(PortalAccount, pk=account_id)
     request.session[SESSION_PREVIEW] = account.pk
+    audit_record(kind=Kind.PREVIEW, request=request, client=account.email)
     activity_record(
         account=account,
         verb="previewed",
@@ -201,6 +237,7 @@ def preview_end(request):
 
 
 @staff_required
+@guarded("office-password-change")
 def profile(request):
     """The staff member's own name and password."""
     user = request.user
@@ -210,6 +247,12 @@ def profile(request):
         initial={"first_name": user.first_name, "last_name": user.last_name},
     )
     password = PasswordChangeForm(user, request.POST if which == "password" else None)
+    if which == "sign-out-everywhere":
+        credentials.bump(credentials.USER, user.pk)
+        credentials.stamp_session(request)
+        audit_record(kind=Kind.SIGNED_OUT_EVERYWHERE, request=request)
+        messages.success(request, "You are signed out on every other device, and every token you had ends.")
+        return redirect("office:profile")
     if which == "details" and details.is_valid():
         user.first_name = details.cleaned_data["first_name"]
         user.last_name = details.cleaned_data["last_name"]
@@ -219,6 +262,8 @@ def profile(request):
     if which == "password" and password.is_valid():
         password.save()
         update_session_auth_hash(request, password.user)
+        audit_record(kind=Kind.PASSWORD_CHANGED, request=request)
+        credentials.stamp_session(request)  # the change ended every other session and JWT
         messages.success(request, "Your password is changed.")
         return redirect("office:profile")
     return render_office(
@@ -278,11 +323,23 @@ class OfficePasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         messages.success(self.request, "Your password is changed. Sign in with it now.")
+        audit_record(
+            kind=Kind.PASSWORD_CHANGED,
+            request=self.request,
+            actor_kind=Actor.STAFF,
+            actor_id=form.user.pk,
+            actor_label=form.user.email,
+            via="reset link",
+        )
         return super().form_valid(form)
 
 
 urlpatterns = [
-    path("password/forgot/", OfficePasswordResetView.as_view(), name="password-forgot"),
+    path(
+        "password/forgot/",
+        guarded("office-forgot", account_field="email")(OfficePasswordResetView.as_view()),
+        name="password-forgot",
+    ),
     path(
         "password/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="portal_core/office/password/sent.html"),
@@ -290,7 +347,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        OfficePasswordResetConfirmView.as_view(),
+        guarded("office-reset")(OfficePasswordResetConfirmView.as_view()),
         name="password-reset",
     ),
     path("profile/", profile, name="profile"),

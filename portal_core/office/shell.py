@@ -19,6 +19,14 @@ from django.urls import reverse
 from ..selectors import enabled_parts, portal_config_get
 
 
+def _two_factor_missing(user) -> bool:
+    """The office requires two-factor sign-in and this staff member has not set it up yet."""
+    from ..selectors import portal_config_get
+    from ..two_factor import STAFF, second_factor_of
+
+    return portal_config_get().staff_two_factor_required and second_factor_of(STAFF, user.pk) is None
+
+
 def staff_required(view):
     """Office pages are for the office's staff: anyone else goes to the office's sign-in page."""
 
@@ -27,6 +35,8 @@ def staff_required(view):
         user = request.user
         if not user.is_authenticated or not user.is_staff:
             return redirect(f"{reverse('office:login')}?next={request.get_full_path()}")
+        if request.resolver_match.url_name != "security" and _two_factor_missing(user):
+            return redirect("office:security")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -95,6 +105,7 @@ def office_nav(request) -> list[NavGroup]:
                 _link(request, "Email", reverse("office:email"), exact=True),
                 _link(request, "Email templates", reverse("office:email-templates")),
                 _link(request, "Payments", reverse("office:payments")),
+                _link(request, "Audit log", reverse("office:audit")),
             ],
             key="portal",
         ),

@@ -3,12 +3,14 @@
 
 from modules.urls import office_patterns
 
-from . import contacts, email_templates, pages, payments, webhooks
+from . import audit, contacts, email_templates, pages, payments, security, webhooks
 
 app_name = "office"
 
 urlpatterns = [
     *pages.urlpatterns,
+    *security.urlpatterns,
+    *audit.urlpatterns,
     *contacts.urlpatterns,
     *email_templates.urlpatterns,
     *webhooks.urlpatterns,

@@ -87,6 +87,14 @@ def _open(browser: Browser, options: dict):
             problems.append(f"{response.status} {response.url}")
 
     page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"content security policy: {message.text}")
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.on("response", on_response)
     return context, page, problems
 

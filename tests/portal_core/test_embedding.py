@@ -116,18 +116,25 @@ def test_the_client_api_answers_cors_for_the_offices_own_websites_only(office_a,
     assert "Access-Control-Allow-Origin" not in page
 
 
+def _frame_ancestors(response) -> str | None:
+    directives = dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in response["Content-Security-Policy"].split(";")
+    )
+    return directives.get("frame-ancestors")
+
+
 def test_the_portal_may_be_framed_by_the_offices_websites_and_the_office_never(office_a, office_b):
     portal = office_a.client().get("/auth/signin")
-    assert portal["X-Frame-Options"] == "DENY" and "Content-Security-Policy" not in portal
+    assert portal["X-Frame-Options"] == "DENY" and _frame_ancestors(portal) is None
 
     _origins(office_a, [SITE, "https://b.example"])
     portal = office_a.client().get("/auth/signin")
-    assert portal["Content-Security-Policy"] == f"frame-ancestors 'self' {SITE} https://b.example"
+    assert _frame_ancestors(portal) == f"'self' {SITE} https://b.example"
     assert "X-Frame-Options" not in portal
     office_page = office_a.staff_client().get("/office/")
-    assert office_page["X-Frame-Options"] == "DENY" and "Content-Security-Policy" not in office_page
+    assert office_page["X-Frame-Options"] == "DENY" and _frame_ancestors(office_page) is None
     other = office_b.client().get("/auth/signin")
-    assert other["X-Frame-Options"] == "DENY" and "Content-Security-Policy" not in other
+    assert other["X-Frame-Options"] == "DENY" and _frame_ancestors(other) is None
 
 
 def test_a_framed_portal_over_https_sends_its_cookies_to_the_frame(office_a):

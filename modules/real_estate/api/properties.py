@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 
 from portal_core.api.resources import (
     LIST_DESCRIPTION,
@@ -18,6 +17,7 @@ from portal_core.api.resources import (
     doc,
     errors_under,
 )
+from portal_core.input_guard import GuardedMultiPartParser
 
 from .. import selectors, services
 from ..models import Property, PropertyPhoto
@@ -105,7 +105,7 @@ class PhotoView(OfficeResource):
 class PropertyPhotoListView(ListRows, CreateRow, PhotoView):
     """A property's gallery: list and upload."""
 
-    parser_classes = [MultiPartParser]  # the one body that is not JSON: a file
+    parser_classes = [GuardedMultiPartParser]  # the one body that is not JSON: a file
     pagination_class = None
     InputSerializer = s.PhotoUploadSerializer
     docs = {

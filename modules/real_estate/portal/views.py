@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal_core.client_auth import client_required, is_preview
+from portal_core.csp import csp_allow
 from portal_core.formatting import format_money
 from portal_core.portal import portal_context
 
@@ -252,7 +253,12 @@ def _property_page(request, offer: OfferedProperty, *, status: int = 200, **form
         "stars": range(1, 6),
         "current": "properties",
     }
+    if context["map"]:
+        csp_allow(request, "frame-src", MAP_ORIGIN)
     return _render(request, "property.html", status=status, **context)
+
+
+MAP_ORIGIN = "https://www.openstreetmap.org"
 
 
 def _map(prop: Property) -> dict | None:
@@ -265,7 +271,7 @@ def _map(prop: Property) -> dict | None:
     return {
         "address": prop.address,
         "apps": f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}",
-        "embed": f"https://www.openstreetmap.org/export/embed.html?{query}",
+        "embed": f"{MAP_ORIGIN}/export/embed.html?{query}",
         "link": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}",
     }
 

@@ -17,6 +17,8 @@ env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY", default="dev-insecure-portico-secret-key-change-me-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The error page masks secrets even in development (DATABASE_URL, keys, tokens).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretSafeExceptionReporterFilter"
 
 # Hosts are checked by tenant routing (unknown hosts get the "no such portal" page), so Django's
 # own host check would only duplicate it with a less helpful error.
@@ -105,11 +107,14 @@ MIDDLEWARE = [
     "tenants.routing.TenantRoutingMiddleware",
     "portal_core.time_zones.OfficeTimeZoneMiddleware",  # the office's time zone, once routing knows it
     "corsheaders.middleware.CorsMiddleware",
+    "portal_core.csp.ContentSecurityPolicyMiddleware",  # around frame-ancestors, set just below
     "portal_core.embedding.FrameAncestorsMiddleware",  # sees the cookies and X-Frame-Options set below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal_core.input_guard.InputGuardMiddleware",  # NUL in a query or form value: a clear 400
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.credentials.CredentialsMiddleware",  # ends sessions whose credentials were ended
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal_core.client_auth.ClientMiddleware",
     "portal_core.language.PortalLanguageMiddleware",
@@ -130,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.platform",
+                "portal_core.csp.nonce_context",
             ],
         },
     },
@@ -222,7 +228,7 @@ ANYMAIL = env.dict("ANYMAIL", default={})
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal_core.api.schema.ResourceSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal_core.input_guard.GuardedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "portal_core.api.auth.ApiKeyAuthentication",
         "portal_core.api.auth.TenantJWTAuthentication",

@@ -2,7 +2,8 @@ from .base import *  # noqa: F403
 from .base import REDIS_URL, TENANT_APPS, env
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fast, and counting its verifications (the equal-work tests read the count).
+PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PORTICO_ROUTING_RECHECK_SECONDS = 0
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=2)

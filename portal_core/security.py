@@ -1,0 +1,77 @@
+"""A client's sign-in and security page: set up an authenticator app (QR code, a first code, then
+ten recovery codes shown once), or turn it off when the office does not require it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tenants.signin_policy import SignInLimited, check, marked
+
+from . import two_factor
+from .audit import Actor, Kind, audit_record
+from .client_auth import client_required, is_preview
+from .models import PortalConfig, SecondFactor
+from .portal import portal_context
+
+
+@client_required
+@marked("client-second-factor")
+def client_security(request):
+    client = request.client
+    config = portal_context(request)["config"]
+    required = config.client_two_factor == PortalConfig.ClientTwoFactor.REQUIRE
+    factor = two_factor.second_factor_of(two_factor.CLIENT, client.pk)
+    context = {"factor": factor, "required": required, "setup": None, "recovery_codes": None, "error": ""}
+    action = request.POST.get("action") if request.method == "POST" and not is_preview(request) else None
+    if action:
+        try:
+            check(request, "client-second-factor", account=f"client:{client.pk}")
+        except SignInLimited as exc:
+            context["error"] = exc.message()
+            action = None
+    if action == "begin":
+        context["setup"] = _setup(
+            two_factor.totp_begin(kind=two_factor.CLIENT, holder_id=client.pk), client.email
+        )
+    elif action == "confirm":
+        pending = (
+            SecondFactor.objects.filter(
+                holder_kind=two_factor.CLIENT, holder_id=client.pk, confirmed_at__isnull=True
+            )
+            .order_by("-pk")
+            .first()
+        )
+        codes = pending and two_factor.totp_confirm(factor=pending, code=request.POST.get("code", ""))
+        if codes:
+            _audit(request, Kind.TWO_FACTOR_ON)
+            context.update(
+                factor=two_factor.second_factor_of(two_factor.CLIENT, client.pk), recovery_codes=codes
+            )
+        elif pending:
+            context.update(
+                setup=_setup(pending, client.email), error=_("That code is not right. Try the newest one.")
+            )
+    elif action == "remove" and factor and not required:
+        if two_factor.second_factor_verify(factor=factor, code=request.POST.get("code", "")):
+            two_factor.second_factor_remove(kind=two_factor.CLIENT, holder_id=client.pk)
+            _audit(request, Kind.TWO_FACTOR_OFF)
+            messages.success(request, _("Two-factor sign-in is off."))
+            return redirect("portal:security")
+        context["error"] = _("That code is not right.")
+    return render(
+        request, "portal_core/portal/security.html", portal_context(request, current="profile", **context)
+    )
+
+
+def _audit(request, kind: str) -> None:
+    client = request.client
+    audit_record(
+        kind=kind, request=request, actor_kind=Actor.CLIENT, actor_id=client.pk, actor_label=client.email
+    )
+
+
+def _setup(factor, label: str) -> dict:
+    uri = two_factor.totp_uri(factor, label=label)
+    return {"qr": two_factor.qr_svg(uri), "secret": two_factor.totp_secret_text(factor)}
