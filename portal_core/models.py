@@ -467,6 +467,31 @@ class SecondFactor(models.Model):
         return f"{self.holder_kind}:{self.holder_id}"
 
 
+class SignedInDevice(models.Model):
+    """A browser a staff member or a client is signed in on in this office: what they see under
+    "Where you are signed in" and may end. It names the session; the session store holds the rest."""
+
+    class Holder(models.TextChoices):
+        STAFF = "staff", "Staff member"
+        CLIENT = "client", "Client"
+
+    holder_kind = models.CharField(max_length=10, choices=Holder.choices)
+    holder_id = models.BigIntegerField()
+    session_key = models.CharField(max_length=40, unique=True)
+    generation = models.PositiveIntegerField(default=0)  # the credentials generation it was made under
+    user_agent = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["holder_kind", "holder_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.holder_kind}:{self.holder_id}:{self.session_key[:6]}"
+
+
 class AuditEvent(models.Model):
     """One security-relevant event in this office (append-only: rows are never changed or removed;
     the database refuses it too)."""
@@ -486,6 +511,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Data exported"
         PREVIEW = "preview", "Portal previewed as a client"
         SETTINGS = "security_settings", "Security settings changed"
+        SESSION_ENDED = "session_ended", "Signed out on another device"
 
     class Actor(models.TextChoices):
         STAFF = "staff", "Staff member"

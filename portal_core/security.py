@@ -4,14 +4,17 @@ ten recovery codes shown once), or turn it off when the office does not require 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tenants.signin_policy import SignInLimited, check, marked
 
 from . import two_factor
 from .audit import Actor, Kind, audit_record
 from .client_auth import client_required, is_preview
+from .devices import CLIENT, device_end, devices_of
 from .models import PortalConfig, SecondFactor
 from .portal import portal_context
 
@@ -60,9 +63,21 @@ def client_security(request):
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("portal:security")
         context["error"] = _("That code is not right.")
+    context["devices"] = devices_of(request, kind=CLIENT, holder_id=client.pk)
     return render(
         request, "portal_core/portal/security.html", portal_context(request, current="profile", **context)
     )
+
+
+@client_required
+@require_POST
+def client_device_sign_out(request, pk: int):
+    """End the client's session on another device (their list is on the security page)."""
+    if is_preview(request) or not device_end(request, kind=CLIENT, holder_id=request.client.pk, device_id=pk):
+        raise Http404("No such device")
+    _audit(request, Kind.SESSION_ENDED)
+    messages.success(request, _("That device is signed out."))
+    return redirect("portal:security")
 
 
 def _audit(request, kind: str) -> None:

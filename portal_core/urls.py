@@ -20,6 +20,11 @@ urlpatterns = [
     path("auth/logout", signin.logout, name="logout"),
     path("auth/two-factor", signin.two_factor_challenge, name="two-factor"),
     path("profile/security", security.client_security, name="security"),
+    path(
+        "profile/security/devices/<int:pk>/sign-out",
+        security.client_device_sign_out,
+        name="device-sign-out",
+    ),
     path("client-portal/<str:token>", signin.access_link, name="access-link"),
     path("welcome/password", portal.onboarding_password, name="onboarding-password"),
     path("welcome/", portal.onboarding, name="onboarding"),

@@ -11,6 +11,7 @@ from tenants.signin_policy import SignInLimited, check, marked
 
 from .. import two_factor
 from ..audit import Kind, audit_record
+from ..devices import STAFF, devices_of
 from .pages import STAFF_PENDING
 from .shell import render_office, staff_required
 
@@ -104,6 +105,7 @@ def security(request):
     from ..selectors import portal_config_get
 
     context["required"] = portal_config_get().staff_two_factor_required
+    context["devices"] = devices_of(request, kind=STAFF, holder_id=user.pk)
     return render_office(request, "portal_core/office/security.html", context)
 
 

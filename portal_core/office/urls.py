@@ -3,13 +3,14 @@
 
 from modules.urls import office_patterns
 
-from . import audit, contacts, email_templates, pages, payments, security, webhooks
+from . import audit, contacts, devices, email_templates, pages, payments, security, webhooks
 
 app_name = "office"
 
 urlpatterns = [
     *pages.urlpatterns,
     *security.urlpatterns,
+    *devices.urlpatterns,
     *audit.urlpatterns,
     *contacts.urlpatterns,
     *email_templates.urlpatterns,

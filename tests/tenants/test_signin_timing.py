@@ -20,7 +20,7 @@ from tenants import signin_policy
 from tenants.signin_policy import Limits
 
 TRIES = 30
-ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "signin_timing.json"
+ARTIFACT = Path(__file__).resolve().parents[2] / "test-results" / "signin_timing.json"
 
 
 @pytest.fixture

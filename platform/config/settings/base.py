@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "tenants.credentials.CredentialsMiddleware",  # ends sessions whose credentials were ended
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal_core.client_auth.ClientMiddleware",
+    "portal_core.devices.SignedInDeviceMiddleware",  # "where you are signed in", inside the session
     "portal_core.language.PortalLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
