@@ -3,7 +3,7 @@
 
 from modules.urls import office_patterns
 
-from . import contacts, email_templates, pages, payments, webhooks
+from . import contacts, domains, email_templates, pages, payments, webhooks
 
 app_name = "office"
 
@@ -13,5 +13,6 @@ urlpatterns = [
     *email_templates.urlpatterns,
     *webhooks.urlpatterns,
     *payments.urlpatterns,
+    *domains.urlpatterns,
     *office_patterns(),
 ]
