@@ -3,7 +3,7 @@
 
 from modules.urls import office_patterns
 
-from . import contacts, domains, email_templates, pages, payments, webhooks
+from . import contacts, domains, email_templates, pages, payments, sender, webhooks
 
 app_name = "office"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     *webhooks.urlpatterns,
     *payments.urlpatterns,
     *domains.urlpatterns,
+    *sender.urlpatterns,
     *office_patterns(),
 ]
