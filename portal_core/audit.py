@@ -8,7 +8,7 @@ import logging
 
 from django.db import transaction
 
-from tenants.signin_policy import client_ip
+from tenants.signin_policy import client_address
 
 from .models import AuditEvent
 
@@ -29,8 +29,7 @@ def audit_record(
     """Append one event. A failure to write it is logged, never the cause of a failed sign-in."""
     ip, agent = None, ""
     if request is not None:
-        address = client_ip(request)
-        ip = address if address != "unknown" else None
+        ip = client_address(request)
         agent = request.headers.get("User-Agent", "")[:200]
         if actor_kind == Actor.ANONYMOUS and getattr(request, "user", None) is not None:
             user = request.user

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenants import credentials
-from tenants.signin_policy import client_ip
+from tenants.signin_policy import client_address
 
 from .client_auth import SESSION_ACCOUNT
 from .models import SignedInDevice
@@ -39,21 +39,15 @@ def _store(session_key: str | None = None):
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
 
 
-def _address(request) -> str | None:
-    ip = client_ip(request)
-    return None if ip == "unknown" else ip
-
-
 def device_seen(request, *, kind: str, holder_id: int) -> None:
     """Record or touch this request's session for ``holder_id`` (called for signed-in requests)."""
     session = request.session
     field = _SESSION_FIELD.format(kind)
     mark = session.get(field)
-    key = session.session_key
+    key = session.session_key  # a signed-in session has been saved: it has its key
     now = time.time()
     if key is None:
-        session.save()
-        key = session.session_key
+        return
     if mark and mark[0] == key and now - mark[1] < TOUCH_SECONDS:
         return
     values = {
@@ -61,7 +55,7 @@ def device_seen(request, *, kind: str, holder_id: int) -> None:
         "holder_id": holder_id,
         "generation": credentials.current(_GENERATION_KIND[kind], holder_id),
         "user_agent": request.headers.get("User-Agent", "")[:200],
-        "ip": _address(request),
+        "ip": client_address(request),
         "last_seen_at": timezone.now(),
     }
     try:
@@ -80,10 +74,6 @@ class Device:
     created_at: object
     last_seen_at: object
     current: bool
-
-    @property
-    def active_just_now(self) -> bool:
-        return (timezone.now() - self.last_seen_at).total_seconds() < 60
 
 
 def describe(user_agent: str) -> str:

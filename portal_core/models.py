@@ -471,9 +471,7 @@ class SignedInDevice(models.Model):
     """A browser a staff member or a client is signed in on in this office: what they see under
     "Where you are signed in" and may end. It names the session; the session store holds the rest."""
 
-    class Holder(models.TextChoices):
-        STAFF = "staff", "Staff member"
-        CLIENT = "client", "Client"
+    Holder = SecondFactor.Holder
 
     holder_kind = models.CharField(max_length=10, choices=Holder.choices)
     holder_id = models.BigIntegerField()

@@ -132,6 +132,12 @@ def client_ip(request) -> str:
     return _valid_ip(forwarded[0]) or remote
 
 
+def client_address(request) -> str | None:
+    """:func:`client_ip`, or None when it is not known (for a GenericIPAddressField)."""
+    address = client_ip(request)
+    return None if address == "unknown" else address
+
+
 # --- limits ---------------------------------------------------------------------------------------
 
 
