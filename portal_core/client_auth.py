@@ -115,9 +115,13 @@ class ClientMiddleware:
 
 
 def _two_factor_missing(client, config) -> bool:
-    from .two_factor import CLIENT, second_factor_of
+    from .two_factor import CLIENT, has_second_factor
 
-    return config.client_two_factor == "require" and second_factor_of(CLIENT, client.pk) is None
+    return config.client_two_factor == "require" and not has_second_factor(CLIENT, client.pk)
+
+
+# where a client who must set up two-factor sign-in can still go
+SECURITY_PAGES = ("security", "passkey-options", "passkey-add", "passkey-remove")
 
 
 def client_required(view):
@@ -139,7 +143,7 @@ def client_required(view):
                 return redirect("portal:onboarding-password")
         elif (
             not is_preview(request)
-            and request.resolver_match.url_name != "security"
+            and request.resolver_match.url_name not in SECURITY_PAGES
             and _two_factor_missing(client, portal_config_get())
         ):
             return redirect("portal:security")

@@ -490,6 +490,28 @@ class SignedInDevice(models.Model):
         return f"{self.holder_kind}:{self.holder_id}:{self.session_key[:6]}"
 
 
+class Passkey(models.Model):
+    """A staff member's or a client's passkey (a WebAuthn credential bound to the office's host). It
+    is a second factor, and, being discoverable, a way in on its own."""
+
+    holder_kind = models.CharField(max_length=10, choices=SecondFactor.Holder.choices)
+    holder_id = models.BigIntegerField()
+    name = models.CharField(max_length=60)
+    credential_id = models.CharField(max_length=1400, unique=True)  # base64url, as the browser gives it
+    public_key = models.BinaryField()
+    sign_count = models.BigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["holder_kind", "holder_id"], name="passkey_holder")]
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.holder_kind}:{self.holder_id}:{self.name}"
+
+
 class AuditEvent(models.Model):
     """One security-relevant event in this office (append-only: rows are never changed or removed;
     the database refuses it too)."""
@@ -504,6 +526,8 @@ class AuditEvent(models.Model):
         TWO_FACTOR_OFF = "two_factor_off", "Two-factor sign-in removed"
         TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset by the office"
         RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        PASSKEY_ADDED = "passkey_added", "Passkey added"
+        PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
         API_KEY_CREATED = "api_key_created", "API key created"
         API_KEY_REVOKED = "api_key_revoked", "API key revoked"
         EXPORT = "export", "Data exported"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from tenants.queue import enqueue
 from tenants.signin_policy import SignInLimited, account_proven, check, marked
 
-from . import access, two_factor
+from . import access, passkeys, two_factor
 from .audit import Actor as AuditActor
 from .audit import Kind as AuditKind
 from .audit import audit_record
@@ -89,7 +90,7 @@ CLIENT_PENDING = "_portal_two_factor_pending"
 def _sign_in(request, account, *, via: str, default="/"):
     """The first factor is proven: sign in, unless the account has a second factor this device is
     not remembered for; then the sign-in waits for it on the two-factor page."""
-    if two_factor.second_factor_of(two_factor.CLIENT, account.pk) and not two_factor.device_remembered(
+    if two_factor.has_second_factor(two_factor.CLIENT, account.pk) and not two_factor.device_remembered(
         request, kind=two_factor.CLIENT, holder_id=account.pk
     ):
         request.session.cycle_key()
@@ -114,15 +115,15 @@ def _signed_in(request, account, via: str) -> None:
 @marked("client-second-factor")
 @never_cache
 def two_factor_challenge(request):
-    pending = request.session.get(CLIENT_PENDING) or {}
-    account = access.PortalAccount.objects.filter(pk=pending.get("id")).exclude(status="disabled").first()
+    account, pending = _pending_account(request)
     factor = account and two_factor.second_factor_of(two_factor.CLIENT, account.pk)
-    if not factor:
+    has_passkey = bool(account) and passkeys.has_passkey(two_factor.CLIENT, account.pk)
+    if not factor and not has_passkey:
         request.session.pop(CLIENT_PENDING, None)
         return redirect("portal:signin")
     form = CodeForm(request.POST or None)
-    context = _context(request, form=form)
-    if request.method == "POST" and form.is_valid():
+    context = _context(request, form=form, factor=factor, has_passkey=has_passkey)
+    if request.method == "POST" and factor and form.is_valid():
         try:
             check(request, "client-second-factor", account=f"client:{account.pk}")
         except SignInLimited as exc:
@@ -150,6 +151,111 @@ def two_factor_challenge(request):
             "code", _("That code is not right. Try the newest code in your app, or a recovery code.")
         )
     return render(request, "portal_core/auth/two_factor.html", context)
+
+
+def _pending_account(request):
+    pending = request.session.get(CLIENT_PENDING) or {}
+    account = access.PortalAccount.objects.filter(pk=pending.get("id")).exclude(status="disabled").first()
+    return account, pending
+
+
+def _passkey_refused():
+    return passkeys.refused(_("That passkey could not be used. Try again, or sign in another way."))
+
+
+@require_POST
+@marked("client-second-factor")
+@never_cache
+def two_factor_passkey_options(request):
+    """The second factor with a passkey, for the client whose first factor was just proven."""
+    account, _pending = _pending_account(request)
+    if account is None:
+        return _passkey_refused()
+    try:
+        check(request, "client-second-factor")
+    except SignInLimited as exc:
+        return passkeys.limited(exc)
+    options = passkeys.authentication_options(
+        request, purpose=passkeys.SECOND_FACTOR, kind=two_factor.CLIENT, holder_id=account.pk
+    )
+    return JsonResponse({"publicKey": options})
+
+
+@require_POST
+@marked("client-second-factor")
+@never_cache
+def two_factor_passkey(request):
+    account, pending = _pending_account(request)
+    if account is None:
+        return _passkey_refused()
+    body = passkeys.read_body(request)
+    try:
+        check(request, "client-second-factor", account=f"client:{account.pk}")
+        passkeys.authentication_verify(
+            request,
+            purpose=passkeys.SECOND_FACTOR,
+            kind=two_factor.CLIENT,
+            holder_id=account.pk,
+            credential=body.get("credential"),
+        )
+    except SignInLimited as exc:
+        return passkeys.limited(exc)
+    except passkeys.PasskeyRefused:
+        return _passkey_refused()
+    request.session.pop(CLIENT_PENDING, None)
+    _signed_in(request, account, pending.get("via") or "password")
+    response = JsonResponse(
+        {"redirect": _after_sign_in(request, account, pending.get("next") or "/")["Location"]}
+    )
+    if body.get("remember"):
+        two_factor.remember_device(
+            response, kind=two_factor.CLIENT, holder_id=account.pk, secure=request.is_secure()
+        )
+    return response
+
+
+@require_POST
+@marked("client-passkey")
+@never_cache
+def passkey_signin_options(request):
+    """Sign in with a passkey alone: the browser offers the ones it holds for this office."""
+    if not portal_config_get().is_active:
+        return _passkey_refused()
+    try:
+        check(request, "client-passkey")
+    except SignInLimited as exc:
+        return passkeys.limited(exc)
+    options = passkeys.authentication_options(request, purpose=passkeys.SIGN_IN, kind=two_factor.CLIENT)
+    return JsonResponse({"publicKey": options})
+
+
+@require_POST
+@marked("client-passkey")
+@never_cache
+def passkey_signin(request):
+    """A discoverable passkey with user verification: both factors at once."""
+    body = passkeys.read_body(request)
+    credential = body.get("credential")
+    name = str(credential.get("id", ""))[:200] if isinstance(credential, dict) else ""
+    try:
+        check(request, "client-passkey", account=f"passkey:{name}")
+        passkey = passkeys.authentication_verify(
+            request, purpose=passkeys.SIGN_IN, kind=two_factor.CLIENT, credential=credential
+        )
+        account = access.PortalAccount.objects.filter(pk=passkey.holder_id).first()
+        if account is None or not account.is_usable or not portal_config_get().is_active:
+            raise passkeys.PasskeyRefused
+    except SignInLimited as exc:
+        return passkeys.limited(exc)
+    except passkeys.PasskeyRefused:
+        audit_record(kind=AuditKind.SIGN_IN_FAILED, request=request, way="client passkey")
+        return _passkey_refused()
+    request.session.pop(CLIENT_PENDING, None)
+    _signed_in(request, account, "passkey")
+    target = str(body.get("next") or "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    return JsonResponse({"redirect": _after_sign_in(request, account, target)["Location"]})
 
 
 def _context(request, **extra):

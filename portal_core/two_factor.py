@@ -48,6 +48,17 @@ def second_factor_of(kind: str, holder_id: int) -> SecondFactor | None:
     ).first()
 
 
+def has_second_factor(kind: str, holder_id: int) -> bool:
+    """An authenticator app or at least one passkey: either one is asked after the password, and
+    either one meets an office's "require two-factor"."""
+    from .models import Passkey
+
+    return (
+        second_factor_of(kind, holder_id) is not None
+        or Passkey.objects.filter(holder_kind=kind, holder_id=holder_id).exists()
+    )
+
+
 def totp_begin(*, kind: str, holder_id: int) -> SecondFactor:
     """A new, unconfirmed secret (replacing an unconfirmed one); confirmed by a first good code."""
     secret = pyotp.random_base32()

@@ -82,7 +82,9 @@ SECOND_FACTOR_NEEDED = "This account uses two-factor sign-in: send the code from
 
 def _second_factor_given(kind: str, holder_id: int, code: str) -> bool:
     factor = two_factor.second_factor_of(kind, holder_id)
-    return factor is None or bool(code and two_factor.second_factor_verify(factor=factor, code=code))
+    if factor is None:  # a passkey alone cannot be given here: no token without a second factor
+        return not two_factor.has_second_factor(kind, holder_id)
+    return bool(code and two_factor.second_factor_verify(factor=factor, code=code))
 
 
 @marked("api-token-refresh")

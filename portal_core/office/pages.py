@@ -56,7 +56,7 @@ class OfficeLoginView(auth_views.LoginView):
     def form_valid(self, form):
         """A staff member with a second factor gives it before the sign-in happens."""
         user = form.get_user()
-        if two_factor.second_factor_of(two_factor.STAFF, user.pk) and not two_factor.device_remembered(
+        if two_factor.has_second_factor(two_factor.STAFF, user.pk) and not two_factor.device_remembered(
             self.request, kind=two_factor.STAFF, holder_id=user.pk
         ):
             self.request.session[STAFF_PENDING] = {"id": user.pk, "next": self.get_success_url()}

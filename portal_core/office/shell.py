@@ -22,9 +22,13 @@ from ..selectors import enabled_parts, portal_config_get
 def _two_factor_missing(user) -> bool:
     """The office requires two-factor sign-in and this staff member has not set it up yet."""
     from ..selectors import portal_config_get
-    from ..two_factor import STAFF, second_factor_of
+    from ..two_factor import STAFF, has_second_factor
 
-    return portal_config_get().staff_two_factor_required and second_factor_of(STAFF, user.pk) is None
+    return portal_config_get().staff_two_factor_required and not has_second_factor(STAFF, user.pk)
+
+
+# where a staff member who must set up two-factor sign-in can still go
+SECURITY_PAGES = ("security", "passkey-options", "passkey-add", "passkey-remove")
 
 
 def staff_required(view):
@@ -35,7 +39,7 @@ def staff_required(view):
         user = request.user
         if not user.is_authenticated or not user.is_staff:
             return redirect(f"{reverse('office:login')}?next={request.get_full_path()}")
-        if request.resolver_match.url_name != "security" and _two_factor_missing(user):
+        if request.resolver_match.url_name not in SECURITY_PAGES and _two_factor_missing(user):
             return redirect("office:security")
         return view(request, *args, **kwargs)
 
