@@ -79,7 +79,7 @@ def staff_sign_in(page: Page, site, office, path: str = "/office/") -> None:
     page.goto(f"{base}/office/login/?next={path}")
     page.get_by_label("Email").fill(office.owner_email)
     page.get_by_label("Password").fill(OWNER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}{path}")
 
 
@@ -93,7 +93,7 @@ def client_sign_in(page: Page, site, office, email: str, password: str) -> None:
     page.goto(f"{site.office(office.slug)}/auth/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def press_token_button(page: Page, name: str) -> None:
@@ -261,7 +261,7 @@ def test_it_signs_in_once_with_a_magic_link_on_a_phone_and_refuses_it_again(
     contact(office, "Noor", "noor@example.com", password=CLIENT_PASSWORD)
 
     phone_page.goto(f"{site.office(office.slug)}/auth/signin")
-    expect(phone_page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(phone_page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     assert_no_horizontal_scroll(phone_page)
     phone_page.screenshot(path=artifacts / "client-signin-phone.png", full_page=True)
     phone_page.get_by_role("link", name="Email me a sign-in link instead").click()
@@ -550,4 +550,4 @@ def test_it_closes_the_portal_while_the_office_has_it_switched_off(
     client.reload()
     expect_home(client, site, office, "Joost")
     stranger.reload()
-    expect(stranger.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(stranger.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()

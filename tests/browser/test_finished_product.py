@@ -197,7 +197,7 @@ def test_it_walks_the_office_with_its_sidebar_a_confirmation_modal_and_a_toast(
     look(page, artifacts, "office-login", viewport)
     page.get_by_label("Email").fill(scene["office"].owner_email)
     page.get_by_label("Password").fill(OWNER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/office/")
 
     # The sidebar groups the office: clients, the module's own pages, the portal, developers.

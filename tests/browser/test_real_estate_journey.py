@@ -178,7 +178,7 @@ def staff_sign_in(page: Page, scene: Scene) -> None:
     page.goto(scene.url("/office/login/?next=/office/"))
     page.get_by_label("Email").fill(scene.office.owner_email)
     page.get_by_label("Password").fill(OWNER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(scene.url("/office/"))
 
 
@@ -186,7 +186,7 @@ def client_sign_in(page: Page, scene: Scene) -> None:
     page.goto(scene.url("/auth/signin"))
     page.get_by_label("Email").fill(CLIENT_EMAIL)
     page.get_by_label("Password").fill(CLIENT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(scene.url("/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Maria")
 

@@ -173,7 +173,7 @@ def test_it_keeps_offices_apart_in_the_browser(page, phone_page, site):
     # Alpha's owner does not exist in Bravo's office.
     page.get_by_label("Email").fill(ALPHA.email)
     page.get_by_label("Password").fill(ALPHA.password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("did not match")
 
     # ...and is still signed in to Alpha.

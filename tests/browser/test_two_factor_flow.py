@@ -65,11 +65,11 @@ def test_a_staff_member_sets_up_an_app_signs_in_with_it_and_with_a_recovery_code
     phone_page.goto(f"{base}/office/login/")
     phone_page.get_by_label("Email").fill(office.owner_email)
     phone_page.get_by_label("Password").fill(office.owner_password)
-    phone_page.get_by_role("button", name="Sign in").click()
+    phone_page.get_by_role("button", name="Sign in", exact=True).click()
     phone_page.wait_for_url(f"{base}/office/two-factor/")
     phone_page.screenshot(path=artifacts / "office-two-factor-challenge-phone.png", full_page=True)
     phone_page.get_by_label("Code").fill(fresh_code(office, secret, "staff"))
-    phone_page.get_by_role("button", name="Sign in").click()
+    phone_page.get_by_role("button", name="Sign in", exact=True).click()
     phone_page.wait_for_url(f"{base}/office/")
 
     # another device, with a recovery code
@@ -77,10 +77,10 @@ def test_a_staff_member_sets_up_an_app_signs_in_with_it_and_with_a_recovery_code
     page.goto(f"{base}/office/login/")
     page.get_by_label("Email").fill(office.owner_email)
     page.get_by_label("Password").fill(office.owner_password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/office/two-factor/")
     page.get_by_label("Code").fill(codes[0])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/office/")
 
     # the phone ends the desktop's session
@@ -115,14 +115,14 @@ def test_a_client_sets_up_an_app_signs_in_with_it_and_a_recovery_code(
     page.screenshot(path=artifacts / "client-two-factor-challenge-desktop.png", full_page=True)
     page.get_by_label("Code", exact=True).fill(fresh_code(office, secret, "client"))
     page.get_by_label("Remember this device for 30 days").check()
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")
 
     page.context.clear_cookies()
     client_sign_in(page, site, office, "maria@example.com", CLIENT_PASSWORD)
     page.wait_for_url(f"{base}/auth/two-factor")
     page.get_by_label("Code", exact=True).fill(codes[1])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(f"{base}/")
 
     # the phone signs the desktop out
