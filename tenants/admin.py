@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import services
 from .hosts import office_host, tenant_url
-from .models import Domain, Plan, Tenant
+from .models import Domain, OperatorSecondFactor, Plan, Tenant
 from .selectors import tenant_usage_counts
 
 # The operators' home: Portico's dashboard above the data pages (django-tenants ships its own
@@ -245,3 +245,23 @@ class TenantAdmin(admin.ModelAdmin):
             "title": f"Delete {tenant.name}",
         }
         return TemplateResponse(request, "admin/tenants/tenant/delete_with_export.html", context)
+
+
+@admin.register(OperatorSecondFactor)
+class OperatorSecondFactorAdmin(admin.ModelAdmin):
+    """Operators' authenticator apps: delete one to reset it (its owner lost the phone); they set up
+    a new one at their next sign-in. The deletion is kept in the console's history."""
+
+    list_display = ("user", "confirmed_at", "recovery_codes_left")
+    fields = ("user", "confirmed_at", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="Recovery codes left")
+    def recovery_codes_left(self, factor):
+        return len(factor.recovery_codes)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -267,3 +267,25 @@ class CredentialsGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}:{self.kind}:{self.subject_id}={self.value}"
+
+
+class OperatorSecondFactor(models.Model):
+    """An operator's authenticator app and single-use recovery codes: the operators' console asks
+    for a code after the password. Deleting the row (another operator, in the console) resets it;
+    the operator then sets up a new one at the next sign-in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="operator_second_factor"
+    )
+    totp_secret = models.TextField()  # encrypted (tenants.totp)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    recovery_codes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "operator two-factor sign-in"
+        verbose_name_plural = "operator two-factor sign-ins"
+
+    def __str__(self) -> str:
+        return str(self.user)

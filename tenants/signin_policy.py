@@ -38,6 +38,7 @@ SURFACES: dict[str, Limits] = {
     "office-password-change": Limits(ip=30, account=10),
     "office-passkey": Limits(ip=30, account=10),
     "admin-login": Limits(ip=20, account=10),
+    "admin-second-factor": Limits(ip=20, account=10),
     "client-signin": Limits(ip=30, account=10),
     "client-magic": Limits(ip=20, account=3),
     "client-link": Limits(ip=30, account=10),

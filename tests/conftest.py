@@ -209,7 +209,18 @@ def operator_client(db, platform_client) -> Client:
     connection.set_schema_to_public()
     get_user_model().objects.create_superuser("root", "root@portico.localhost", "Operator-pass-2026!")
     assert platform_client.login(username="root", password="Operator-pass-2026!")
+    second_factor_given(platform_client)
     return platform_client
+
+
+def second_factor_given(client: Client) -> None:
+    """An operator's session after the authenticator code (tests/tenants/test_operator_two_factor.py
+    walks the real thing)."""
+    from tenants.operator_two_factor import SESSION_VERIFIED
+
+    session = client.session
+    session[SESSION_VERIFIED] = int(session["_auth_user_id"])
+    session.save()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal_core.payments.webhook import connect_webhook
-from tenants import views
+from tenants import operator_two_factor, views
 from tenants.signin_policy import guarded
 
 admin.site.site_header = "Portico operations"
@@ -14,6 +14,8 @@ admin.site.index_title = "Platform"
 # The operators' sign-in and password change are under the one sign-in policy too.
 admin.site.login = guarded("admin-login", account_field="username")(admin.site.login)
 admin.site.password_change = guarded("admin-login")(admin.site.password_change)
+# ...and give a second factor before any console page opens.
+operator_two_factor.protect(admin.site)
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("auth/signin", views.portal_signin, name="portal-signin"),
+    path("admin/two-factor/", operator_two_factor.challenge, name="operator-two-factor"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal_core.api.urls", "api"))),
     # Email providers' tracking webhooks (delivery status of client emails: portal_core.email_tracking).

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from portal_core import access
 from tenants import credentials
 
-from ..conftest import CLIENT_PASSWORD, PLATFORM_HOST
+from ..conftest import CLIENT_PASSWORD, PLATFORM_HOST, second_factor_given
 
 NEW = "Another-pass-2026!"
 
@@ -156,6 +156,7 @@ def test_an_operators_sessions_end_with_a_password_change(db):
     operator = get_user_model().objects.create_superuser("op", "op@portico.localhost", "Operator-pass-2026!")
     browser = Client(HTTP_HOST=PLATFORM_HOST)
     assert browser.login(username="op", password="Operator-pass-2026!")
+    second_factor_given(browser)
     assert browser.get("/admin/").status_code == 200
     credentials.bump(credentials.USER, operator.pk)
     assert browser.get("/admin/").status_code == 302

@@ -40,6 +40,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 PORTICO_BASE_SCHEMA = "t_base"
 PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
 # How often a process re-reads the shared routing generation (seconds). 0 = on every request.
+# Operators give an authenticator code after their password (tenants.operator_two_factor).
+PORTICO_OPERATOR_TWO_FACTOR = env.bool("PORTICO_OPERATOR_TWO_FACTOR", default=True)
 PORTICO_ROUTING_RECHECK_SECONDS = env.float("PORTICO_ROUTING_RECHECK_SECONDS", default=1.0)
 # Where an office writes to resolve a suspension (shown on its suspended office pages).
 PORTICO_SUPPORT_EMAIL = env("PORTICO_SUPPORT_EMAIL", default=f"support@{PORTICO_BASE_DOMAIN}")
