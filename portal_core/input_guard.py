@@ -59,6 +59,20 @@ def _depth(value, limit: int) -> int:
     return deepest
 
 
+def loads_bounded(raw: bytes | str):
+    """``json.loads`` for a body a view reads itself: ValueError for bad JSON and for JSON nested
+    past ``MAX_JSON_DEPTH`` (Python's parser would recurse until it fails)."""
+    import json
+
+    try:
+        value = json.loads(raw)
+    except RecursionError as exc:
+        raise ValueError("nested too deep") from exc
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ValueError("nested too deep")
+    return value
+
+
 class GuardedJSONParser(JSONParser):
     """DRF's JSON parser, refusing documents nested past ``MAX_JSON_DEPTH`` with a 400 (Python's own
     parser recurses until it fails, which DRF's would answer with a 500)."""

@@ -35,6 +35,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from .input_guard import loads_bounded
 from .models import Passkey
 
 SESSION_KEY = "_passkey_challenges"
@@ -237,7 +238,7 @@ def read_body(request) -> dict:
     if len(request.body) > MAX_BODY:
         return {}
     try:
-        body = json.loads(request.body or b"{}")
+        body = loads_bounded(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return {}
     return body if isinstance(body, dict) else {}

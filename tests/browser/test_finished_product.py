@@ -267,7 +267,7 @@ def test_it_answers_every_client_action_in_dutch_with_dutch_dates(open_window, s
     look(page, artifacts, "portal-signin-nl", viewport)
     page.locator("input[name=email]").fill(CLIENT_EMAIL)
     page.locator("input[name=password]").fill(CLIENT_PASSWORD)
-    page.locator("button[type=submit]").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{base}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hallo Sanne")
 
