@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives: Chromium (Playwright), redis-server and npm
-# (axe-core for the accessibility checks);
+# (axe-core for the accessibility checks) and caddy (the reverse proxy with on-demand TLS);
 # with "bench", also wrk (the benchmarks' load generator).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v npm >/dev/null || missing+=(nodejs npm)  # npm ci installs axe-core for the browser tests
+command -v caddy >/dev/null || missing+=(caddy)  # on-demand TLS in front of Portico in the tests
 if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null || missing+=(wrk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
