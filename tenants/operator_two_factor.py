@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,8 +41,12 @@ def _mark_verified(request) -> None:
     request.session[SESSION_VERIFIED] = request.user.pk
 
 
+def _asked_next(request) -> str:
+    return request.POST.get("next") or request.GET.get("next") or ""
+
+
 def _next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = _asked_next(request)
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -50,13 +55,9 @@ def _next(request) -> str:
 
 
 def _challenge_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = _asked_next(request)
     url = reverse("operator-two-factor")
-    if target:
-        from urllib.parse import urlencode
-
-        url += "?" + urlencode({"next": target})
-    return url
+    return f"{url}?{urlencode({'next': target})}" if target else url
 
 
 def protect(site) -> None:
@@ -95,16 +96,18 @@ def challenge(request):
         logout(request)
         return redirect("admin:login")
 
+    if action in ("verify", "confirm"):  # a code was given: counted like every way in
+        try:
+            check(request, "admin-second-factor", account=f"operator:{user.pk}")
+        except SignInLimited as exc:
+            return limited_response(request, exc)
+
     factor = OperatorSecondFactor.objects.filter(user=user).first()
     if factor is None or factor.confirmed_at is None:
         return _set_up(request, factor, action)
 
     context = {"mode": "challenge", "next": request.GET.get("next", ""), "error": ""}
     if action == "verify":
-        try:
-            check(request, "admin-second-factor", account=f"operator:{user.pk}")
-        except SignInLimited as exc:
-            return limited_response(request, exc)
         used = totp.verify(factor, request.POST.get("code", ""))
         if used:
             _mark_verified(request)
@@ -122,10 +125,6 @@ def _set_up(request, factor, action):
         factor = OperatorSecondFactor.objects.create(user=request.user, totp_secret=totp.new_secret())
     context = {"mode": "setup", "next": request.GET.get("next", ""), "error": ""}
     if action == "confirm":
-        try:
-            check(request, "admin-second-factor", account=f"operator:{request.user.pk}")
-        except SignInLimited as exc:
-            return limited_response(request, exc)
         codes = totp.confirm(factor, request.POST.get("code", ""))
         if codes:
             _mark_verified(request)
