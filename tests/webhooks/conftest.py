@@ -53,7 +53,11 @@ class Receiver:
 def _handler(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - the http.server name
-            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            expected = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(expected)
+            if len(body) < expected:  # the sender died mid-request: nothing arrived to act on
+                self.close_connection = True
+                return
             if receiver.delay:
                 time.sleep(receiver.delay)
             with receiver.lock:
