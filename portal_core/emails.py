@@ -133,10 +133,13 @@ def duration_text(value: timedelta) -> str:
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
-def send_client_email(kind: str, *, to: str, language: str, values: dict, account=None) -> None:
+def send_client_email(
+    kind: str, *, to: str, language: str, values: dict, account=None, attachments=()
+) -> None:
     """Send one email to a client of the current office, in ``language`` (English when unknown),
     rendered in the office's time zone (``values`` that are times are the caller's to format:
-    ``time_zones.office_localtime``).
+    ``time_zones.office_localtime``). ``attachments``: ``(filename, content, mimetype)`` each (an
+    invoice's PDF).
 
     With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
     provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
@@ -160,6 +163,8 @@ def send_client_email(kind: str, *, to: str, language: str, values: dict, accoun
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
     )
     message.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     if account is None:
         message.send()
         return

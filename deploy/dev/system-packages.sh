@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives: Chromium (Playwright), redis-server and npm
-# (axe-core for the accessibility checks);
+# Installs the Debian packages the test suite drives: Chromium (Playwright), redis-server, npm
+# (axe-core for the accessibility checks), and Pango with fonts for WeasyPrint (invoice PDFs);
 # with "bench", also wrk (the benchmarks' load generator).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v npm >/dev/null || missing+=(nodejs npm)  # npm ci installs axe-core for the browser tests
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
 if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null || missing+=(wrk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then

@@ -14,6 +14,7 @@ from portal_core.money import Line, minor_digits, totals
 from portal_core.payments import services as payments
 from portal_core.payments.models import Payment
 
+from . import invoice_mail
 from .models import Invoice, InvoiceLine, NumberSequence
 
 PAYMENT_TERMS_DAYS = 14
@@ -106,7 +107,8 @@ def _next_number(year: int) -> str:
 
 
 def invoice_send(*, invoice: Invoice) -> Invoice:
-    """Give the invoice its number (the first time) and open it for payment."""
+    """Give the invoice its number (the first time), open it for payment and email it to the client
+    with its PDF (from the worker, once this commits)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.status == Invoice.Status.VOID:
@@ -122,6 +124,7 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             invoice.status = Invoice.Status.SENT
         invoice.sent_at = timezone.now()
         invoice.save()
+    invoice_mail.invoice_email_queue(invoice=invoice)
     return invoice
 
 

@@ -3,13 +3,14 @@
 
 from django.urls import path
 
-from . import views
+from . import downloads, views
 
 portal_urlpatterns = [
     path("", views.portal_list, name="list"),
     path("<int:pk>/", views.portal_invoice, name="invoice"),
     path("<int:pk>/pay", views.portal_pay, name="pay"),
     path("<int:pk>/paid", views.portal_paid, name="paid"),
+    path("<int:pk>/pdf", downloads.portal_pdf, name="pdf"),
 ]
 office_urlpatterns = [
     path("", views.office_list, name="list"),
@@ -17,4 +18,5 @@ office_urlpatterns = [
     path("<int:pk>/", views.office_invoice, name="invoice"),
     path("<int:pk>/send", views.office_send, name="send"),
     path("<int:pk>/void", views.office_void, name="void"),
+    path("<int:pk>/pdf", downloads.office_pdf, name="pdf"),
 ]

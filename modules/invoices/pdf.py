@@ -1,0 +1,158 @@
+"""The invoice as a PDF: ``invoices/pdf/invoice.html`` rendered by WeasyPrint, branded with the
+office's logo and colours, in the client's language (the company's for a company's invoice, else
+the contact's), its numbers, dates and money written the way that language writes them (Babel).
+
+The figures are the invoice's stored ones, the same the portal page, the API and Stripe's amount
+come from; only the tax per rate is recomputed, by the same rule (``portal_core.money``), and a
+document whose recomputed total would differ is refused rather than printed. The renderer fetches
+nothing: the logo is inlined, and any other URL in the document is refused."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import numbers as babel_numbers
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.text import slugify
+
+from portal_core.branding import ink_on_white, text_on
+from portal_core.emails import supported_language
+from portal_core.formatting import babel_locale, format_date
+from portal_core.money import Line, totals
+from portal_core.selectors import portal_config_get
+
+from .models import Invoice
+
+CONTENT_TYPE = "application/pdf"
+
+
+def client_language(invoice: Invoice) -> str:
+    """The language the client reads: their company's for a company's invoice, else the contact's."""
+    client = invoice.company if invoice.company_id else invoice.contact
+    return supported_language(getattr(client, "language", None))
+
+
+def pdf_filename(invoice: Invoice) -> str:
+    """``invoice-2026-0001.pdf`` (a draft: ``invoice-draft-12.pdf``)."""
+    return f"invoice-{slugify(invoice.number) or f'draft-{invoice.pk}'}.pdf"
+
+
+def money_text(amount: Decimal, currency: str, language: str) -> str:
+    """``€1,234.50`` / ``1.234,50 €``: every minor unit shown, as a printed invoice does."""
+    if not isinstance(amount, Decimal):
+        raise TypeError("money is a Decimal, never a float")
+    return babel_numbers.format_currency(amount, currency, locale=babel_locale(language))
+
+
+def number_text(value: Decimal, language: str) -> str:
+    """``1.5`` / ``1,5``: a quantity, without trailing zeros."""
+    return babel_numbers.format_decimal(value.normalize(), format="#,##0.###", locale=babel_locale(language))
+
+
+def percent_text(value: Decimal, language: str) -> str:
+    """``21%`` / ``21 %`` / ``5,5 %``: a rate given in percent."""
+    locale = babel_locale(language)
+    pattern = babel_numbers.parse_pattern(locale.percent_formats[None])
+    pattern.frac_prec = (0, 2)
+    return pattern.apply(value / 100, locale)
+
+
+@dataclass(frozen=True)
+class _Row:
+    description: str
+    quantity: str
+    unit_price: str
+    tax_rate: str
+    discount: str
+    amount: str
+
+
+def _logo_data_uri(config) -> str:
+    if not config.portal_logo:
+        return ""
+    try:
+        with config.portal_logo.open("rb") as logo:
+            data = logo.read()
+    except OSError:
+        return ""
+    kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
+    """The document the PDF is rendered from, in ``language`` (the client's by default)."""
+    language = language or client_language(invoice)
+    config = portal_config_get()
+    lines = list(invoice.lines.all())
+    currency = invoice.currency
+    figures = totals(
+        [Line(x.quantity, x.unit_price, x.tax_rate, x.discount_percent) for x in lines],
+        currency=currency,
+        prices_include_tax=invoice.prices_include_tax,
+        discount_percent=invoice.discount_percent,
+    )
+    if figures.total != invoice.total:
+        raise ValueError(f"Invoice {invoice.pk}: its lines add up to {figures.total}, not {invoice.total}.")
+
+    def money(amount: Decimal) -> str:
+        return money_text(amount, currency, language)
+
+    client = invoice.company if invoice.company_id else invoice.contact
+    primary = config.primary_color or "#3B82F6"
+    with translation.override(language):
+        context = {
+            "language": language,
+            "invoice": invoice,
+            "office_name": config.company_name or config.portal_name,
+            "logo": _logo_data_uri(config),
+            "brand": primary,
+            "on_brand": text_on(primary),
+            "brand_ink": ink_on_white(primary),
+            "accent": ink_on_white(config.secondary_color or "#1E40AF"),
+            "client_name": client.name if invoice.company_id else client.full_name,
+            "client_email": client.email,
+            "issue_date": format_date(invoice.issue_date),
+            "due_date": format_date(invoice.due_date),
+            "rows": [
+                _Row(
+                    description=line.description,
+                    quantity=number_text(line.quantity, language),
+                    unit_price=money(line.unit_price),
+                    tax_rate=percent_text(line.tax_rate, language),
+                    discount=percent_text(line.discount_percent, language) if line.discount_percent else "",
+                    amount=money(amount),
+                )
+                for line, amount in zip(lines, figures.lines, strict=True)
+            ],
+            "line_discounts": any(line.discount_percent for line in lines),
+            "subtotal": money(invoice.subtotal),
+            "discount": money(invoice.discount) if invoice.discount else "",
+            "discount_rate": percent_text(invoice.discount_percent, language),
+            "taxes": [
+                {"rate": percent_text(group.rate, language), "net": money(group.net), "tax": money(group.tax)}
+                for group in figures.taxes
+            ],
+            "tax": money(invoice.tax),
+            "total": money(invoice.total),
+            "amount_paid": money(invoice.amount_paid) if invoice.amount_paid else "",
+            "balance": money(invoice.balance),
+        }
+        return render_to_string("invoices/pdf/invoice.html", context)
+
+
+def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
+    """The invoice as PDF bytes, in the client's language unless ``language`` is given. Only the
+    inlined logo (a ``data:`` URL) is read: the renderer fetches nothing from anywhere."""
+    # Imported here: loading WeasyPrint (its fonts and stylesheets) takes seconds that no process
+    # should pay before it renders its first PDF.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    document = HTML(
+        string=invoice_html(invoice, language=language),
+        url_fetcher=URLFetcher(allowed_protocols={"data"}, timeout=1),
+    )
+    return document.write_pdf()
