@@ -1,6 +1,6 @@
 """The email that brings an invoice to its client: the invoice's PDF attached and a link to its page
 in the portal (where it is paid), in the client's language, sent by the worker once the invoice
-has been sent (``services.invoice_send``)."""
+has been sent (``services.invoice_send_to_client``)."""
 
 from __future__ import annotations
 
@@ -62,8 +62,6 @@ def invoice_email_send(invoice_id: int) -> bool:
         to=address,
         language=language,
         values=values,
-        attachments=[
-            (pdf.pdf_filename(invoice), pdf.invoice_pdf(invoice, language=language), pdf.CONTENT_TYPE)
-        ],
+        attachments=[pdf.email_attachment(invoice, language=language)],
     )
     return True

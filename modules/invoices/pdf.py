@@ -156,3 +156,8 @@ def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
         url_fetcher=URLFetcher(allowed_protocols={"data"}, timeout=1),
     )
     return document.write_pdf()
+
+
+def email_attachment(invoice: Invoice, *, language: str | None = None) -> tuple[str, bytes, str]:
+    """The PDF as an email attachment: ``(filename, content, mimetype)``."""
+    return pdf_filename(invoice), invoice_pdf(invoice, language=language), CONTENT_TYPE

@@ -107,8 +107,7 @@ def _next_number(year: int) -> str:
 
 
 def invoice_send(*, invoice: Invoice) -> Invoice:
-    """Give the invoice its number (the first time), open it for payment and email it to the client
-    with its PDF (from the worker, once this commits)."""
+    """Give the invoice its number (the first time) and open it for payment."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.status == Invoice.Status.VOID:
@@ -124,6 +123,13 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             invoice.status = Invoice.Status.SENT
         invoice.sent_at = timezone.now()
         invoice.save()
+    return invoice
+
+
+def invoice_send_to_client(*, invoice: Invoice) -> Invoice:
+    """Send the invoice (its number the first time) and email it to the client with its PDF and
+    the link to its page (from the worker, once this commits)."""
+    invoice = invoice_send(invoice=invoice)
     invoice_mail.invoice_email_queue(invoice=invoice)
     return invoice
 
@@ -187,3 +193,94 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
                 invoice.status = Invoice.Status.PARTIALLY_PAID
         invoice.save(update_fields=["amount_paid", "status"])
     return invoice
+
+
+# --- changing a draft, payments the office records ------------------------------------------------
+
+
+def invoice_lines_of(invoice: Invoice) -> list[LineInput]:
+    return [
+        LineInput(x.description, x.quantity, x.unit_price, x.tax_rate, x.discount_percent)
+        for x in invoice.lines.all()
+    ]
+
+
+def invoice_change(
+    *,
+    invoice: Invoice,
+    contact=None,
+    company=None,
+    lines: list[LineInput],
+    currency: str,
+    due_date: date | None = None,
+    prices_include_tax: bool = False,
+    discount_percent: Decimal = Decimal(0),
+    notes: str = "",
+    po_number: str = "",
+) -> Invoice:
+    """A draft's new client, lines and terms, with its totals recomputed. Only a draft changes:
+    what a client has seen stays as they saw it."""
+    if (contact is None) == (company is None):
+        raise ValidationError("An invoice is for one contact or one company.")
+    try:
+        minor_digits(currency)
+    except ValueError as exc:
+        raise ValidationError({"currency": str(exc)}) from exc
+    if not lines:
+        raise ValidationError("Add at least one line.")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status != Invoice.Status.DRAFT:
+            raise ValidationError("Only a draft can be changed; duplicate this invoice instead.")
+        invoice.contact, invoice.company = contact, company
+        invoice.currency = currency.upper()
+        invoice.due_date = due_date
+        invoice.prices_include_tax = prices_include_tax
+        invoice.discount_percent = discount_percent
+        invoice.notes, invoice.po_number = notes.strip(), po_number.strip()
+        invoice.lines.all().delete()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                description=line.description.strip(),
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                discount_percent=line.discount_percent,
+            )
+            for position, line in enumerate(lines)
+        )
+        _recompute(invoice)
+        invoice.save()
+    return invoice
+
+
+def invoice_payments(invoice: Invoice):
+    return Payment.objects.filter(module="invoices", reference=str(invoice.pk))
+
+
+def invoice_payment_record(
+    *, invoice: Invoice, amount: Decimal, method: str, paid_on: date, note: str = "", actor: str = ""
+) -> Payment:
+    """A payment the office received outside Stripe (bank transfer, cash, cheque), at most the
+    balance; the invoice counts it once the payment is recorded (``payment_succeeded``)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        is_open = invoice.status in (Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
+        if not is_open or invoice.balance <= 0:
+            raise ValidationError("Only a sent invoice with something left to pay takes a payment.")
+        if amount > invoice.balance:
+            raise ValidationError({"amount": f"At most the balance, {invoice.balance} {invoice.currency}."})
+        if paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": "A payment received is not in the future."})
+        return payments.manual_payment_record(
+            module="invoices",
+            reference=str(invoice.pk),
+            amount=amount,
+            currency=invoice.currency,
+            method=method,
+            paid_on=paid_on,
+            note=note,
+            actor=actor,
+        )

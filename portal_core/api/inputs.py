@@ -87,7 +87,12 @@ def json_type_error(field, value) -> str | None:
             return next((json_type_error(child, item) for item in value), None)
         return None
     if isinstance(field, serializers.DictField | serializers.Serializer):
-        return None if isinstance(value, dict) else "Must be an object."
+        if not isinstance(value, dict):
+            return "Must be an object."
+        if isinstance(field, serializers.Serializer):  # an object in the body (an invoice's line)
+            for name, messages in json_type_errors(field, value).items():
+                return f"{name}: {messages[0]}"
+        return None
     if isinstance(field, serializers.Field) and not isinstance(field, serializers.HiddenField):
         # Text, choices, dates and times: JSON strings.
         return _text_error(field, value) if isinstance(value, str) else "Must be a string."

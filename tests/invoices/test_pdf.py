@@ -157,9 +157,12 @@ def test_sending_emails_the_pdf_and_the_link_in_the_clients_language(office_a):
     with schema_context(office_a.schema_name):
         contact = Contact.objects.create(first_name="Jonas", email="jonas@example.com", language="de")
         mail.outbox.clear()
-        invoice = sent_to(contact, due_date=date(2027, 1, 15))
+        invoice = services.invoice_send_to_client(
+            invoice=services.invoice_create(contact=contact, lines=LINES, due_date=date(2027, 1, 15))
+        )
         no_address = Contact.objects.create(first_name="Nobody")
-        sent_to(no_address)
+        services.invoice_send_to_client(invoice=services.invoice_create(contact=no_address, lines=LINES))
+        sent_to(contact)  # opened for payment without the email (the office's own way)
     [message] = mail.outbox
     assert message.to == ["jonas@example.com"]
     assert message.subject.startswith(f"Rechnung {invoice.number}")
