@@ -10,8 +10,9 @@ class InvoicesConfig(base.ModuleConfig):
     description = "Invoices your clients can view, download and pay from the portal."
 
     def ready(self) -> None:
-        from portal_core.payments.services import payment_succeeded
+        from portal_core.payments.services import payment_refunded, payment_succeeded
 
         from . import receivers
 
         payment_succeeded.connect(receivers.payment_received, dispatch_uid="invoices.payment_received")
+        payment_refunded.connect(receivers.payment_refunded, dispatch_uid="invoices.payment_refunded")

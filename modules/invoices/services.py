@@ -13,9 +13,12 @@ from django.utils import timezone
 from portal_core.money import Line, minor_digits, totals
 from portal_core.payments import services as payments
 from portal_core.payments.models import Payment
+from webhooks.services import event_emit
 
 from . import invoice_mail
 from .models import Invoice, InvoiceLine, NumberSequence
+from .overdue import overdue_watch
+from .payloads import invoice_payload, payment_payload
 
 PAYMENT_TERMS_DAYS = 14
 
@@ -96,6 +99,7 @@ def invoice_create(
         )
         _recompute(invoice)
         invoice.save()
+        event_emit(type="invoices.invoice_created", data={"invoice": invoice_payload(invoice)})
     return invoice
 
 
@@ -114,7 +118,8 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             raise ValidationError("A void invoice cannot be sent.")
         if invoice.total <= 0:
             raise ValidationError("An invoice of nothing cannot be sent.")
-        if not invoice.number:
+        first_time = not invoice.number
+        if first_time:
             today = timezone.localdate()
             invoice.number = _next_number(today.year)
             invoice.issue_date = today
@@ -123,6 +128,11 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             invoice.status = Invoice.Status.SENT
         invoice.sent_at = timezone.now()
         invoice.save()
+        event_emit(
+            type="invoices.invoice_sent", data={"invoice": invoice_payload(invoice), "first_time": first_time}
+        )
+        if first_time:
+            overdue_watch(invoice=invoice)
     return invoice
 
 
@@ -145,12 +155,21 @@ def invoice_void(*, invoice: Invoice, reason: str) -> Invoice:
         invoice.voided_at = timezone.now()
         invoice.void_reason = reason.strip()[:300]
         invoice.save()
+        event_emit(
+            type="invoices.invoice_voided",
+            data={"invoice": invoice_payload(invoice), "reason": invoice.void_reason},
+        )
     return invoice
 
 
 def invoice_viewed(*, invoice: Invoice) -> None:
+    """The client opened the invoice: the first time is remembered (and told)."""
     if invoice.viewed_at is None and invoice.status != Invoice.Status.DRAFT:
-        Invoice.objects.filter(pk=invoice.pk, viewed_at__isnull=True).update(viewed_at=timezone.now())
+        now = timezone.now()
+        with transaction.atomic():
+            if Invoice.objects.filter(pk=invoice.pk, viewed_at__isnull=True).update(viewed_at=now):
+                invoice.viewed_at = now
+                event_emit(type="invoices.invoice_viewed", data={"invoice": invoice_payload(invoice)})
 
 
 def invoice_checkout(*, invoice: Invoice, success_url: str, cancel_url: str, email: str = "") -> str:
@@ -185,6 +204,7 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
             currency=invoice.currency,
             status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
         )
+        before = invoice.amount_paid
         invoice.amount_paid = sum((p.amount - p.amount_refunded for p in paid), Decimal(0))
         if invoice.status != Invoice.Status.VOID:
             if invoice.amount_paid >= invoice.total:
@@ -192,7 +212,25 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
             elif invoice.amount_paid > 0:
                 invoice.status = Invoice.Status.PARTIALLY_PAID
         invoice.save(update_fields=["amount_paid", "status"])
+        _payment_events(invoice, payment, received=invoice.amount_paid > before)
     return invoice
+
+
+def _payment_events(invoice: Invoice, payment: Payment, *, received: bool) -> None:
+    """What a counted payment tells the office's webhooks: it arrived, and where the invoice stands."""
+    if not received:
+        return
+    data = {"payment": payment_payload(payment), "invoice": invoice_payload(invoice)}
+    event_emit(type="invoices.payment_received", data=data)
+    if invoice.status == Invoice.Status.PAID:
+        event_emit(
+            type="invoices.invoice_paid", data={"invoice": data["invoice"], "payment": data["payment"]}
+        )
+    elif invoice.status == Invoice.Status.PARTIALLY_PAID:
+        event_emit(
+            type="invoices.invoice_partially_paid",
+            data={"invoice": data["invoice"], "payment": data["payment"]},
+        )
 
 
 # --- changing a draft, payments the office records ------------------------------------------------
@@ -284,3 +322,32 @@ def invoice_payment_record(
             note=note,
             actor=actor,
         )
+
+
+def invoice_payments_recount(*, payment: Payment) -> Invoice | None:
+    """After a refund: what the invoice has received, and its status, from its payments; event
+    ``invoices.payment_refunded``."""
+    if payment.module != "invoices" or not payment.reference.isdigit():
+        return None
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().filter(pk=int(payment.reference)).first()
+        if invoice is None:
+            return None
+        paid = invoice_payments(invoice).filter(
+            currency=invoice.currency,
+            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+        )
+        invoice.amount_paid = sum((p.amount - p.amount_refunded for p in paid), Decimal(0))
+        if invoice.status != Invoice.Status.VOID and invoice.number:
+            if invoice.amount_paid >= invoice.total:
+                invoice.status = Invoice.Status.PAID
+            elif invoice.amount_paid > 0:
+                invoice.status = Invoice.Status.PARTIALLY_PAID
+            else:
+                invoice.status = Invoice.Status.SENT
+        invoice.save(update_fields=["amount_paid", "status"])
+        event_emit(
+            type="invoices.payment_refunded",
+            data={"payment": payment_payload(payment), "invoice": invoice_payload(invoice)},
+        )
+    return invoice
