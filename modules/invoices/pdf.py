@@ -10,6 +10,7 @@ nothing: the logo is inlined, and any other URL in the document is refused."""
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -143,19 +144,27 @@ def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
         return render_to_string("invoices/pdf/invoice.html", context)
 
 
+_fonts = None
+_rendering = threading.Lock()
+
+
 def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
     """The invoice as PDF bytes, in the client's language unless ``language`` is given. Only the
     inlined logo (a ``data:`` URL) is read: the renderer fetches nothing from anywhere."""
     # Imported here: loading WeasyPrint (its fonts and stylesheets) takes seconds that no process
     # should pay before it renders its first PDF.
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher
 
-    document = HTML(
-        string=invoice_html(invoice, language=language),
-        url_fetcher=URLFetcher(allowed_protocols={"data"}, timeout=1),
-    )
-    return document.write_pdf()
+    global _fonts
+    html = invoice_html(invoice, language=language)
+    # One font configuration per process (Pango's font map and its caches), used by one rendering
+    # at a time: it is not safe to share between threads.
+    with _rendering:
+        _fonts = _fonts or FontConfiguration()
+        document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}, timeout=1))
+        return document.write_pdf(font_config=_fonts)
 
 
 def email_attachment(invoice: Invoice, *, language: str | None = None) -> tuple[str, bytes, str]:

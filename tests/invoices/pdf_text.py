@@ -22,7 +22,7 @@ def pdf_text(content: bytes) -> str:
 def labelled(text: str, label: str) -> str:
     """The rest of the first line that starts with ``label`` (``Total €381.04`` → ``€381.04``)."""
     for line in text.splitlines():
-        if line.strip().startswith(label):
+        if line.strip().startswith(f"{label} "):
             return line.strip()[len(label) :].strip()
     raise AssertionError(f"no line starts with {label!r} in:\n{text}")
 
