@@ -17,9 +17,10 @@ status) and ``/api/v1/invoices/`` (first page of 50 with their lines, and the pa
 leads to). The query count of a list must not grow with the rows: every variant of a list is
 counted, and ``list_queries_constant`` / ``api_queries_constant`` say whether they agree.
 
-The PDF: ``GET /office/invoices/<id>/pdf`` of the 20-line invoice, ``--pdfs`` times after three
-warm-up renders (WeasyPrint loads its fonts once per process); ``pdf_render_p50_ms`` is the
-rendering alone (``modules.invoices.pdf.invoice_pdf``).
+The PDF of the 20-line invoice: ``pdf_p50_ms`` / ``pdf_p95_ms`` are its rendering, every time
+afresh (``modules.invoices.pdf.pdf_render`` of the invoice's document), ``--pdfs`` times after
+three warm-up renders (WeasyPrint loads its fonts once per process); ``pdf_download_p50_ms`` is
+``GET /office/invoices/<id>/pdf``, which serves a rendering kept for the unchanged document.
 
 Wall times count whatever else the machine runs; each figure also has ``cpu_p50_ms``, the median
 CPU time of this process per request (the database server's work not included), and the JSON
@@ -27,8 +28,8 @@ carries the load average the run saw, so that a run on a busy machine can be rea
 
 Progress goes to stderr; the last line of stdout is one JSON object:
 ``{"invoices", "list_p50_ms", "list_p95_ms", "list_queries", "list_queries_constant", "api_p50_ms",
-"api_p95_ms", "api_queries", "api_queries_constant", "pdf_p50_ms", "pdf_p95_ms", "pdf_render_p50_ms",
-"pdf_bytes", "pdf_cpu_p50_ms", "load_average", "pages": {…}}``. Target: ``pdf_p50_ms`` ≤ 300.
+"api_p95_ms", "api_queries", "api_queries_constant", "pdf_p50_ms", "pdf_p95_ms", "pdf_cpu_p50_ms",
+"pdf_download_p50_ms", "pdf_bytes", "load_average", "pages": {…}}``. Target: ``pdf_p50_ms`` ≤ 300.
 """
 
 from __future__ import annotations
@@ -293,7 +294,7 @@ def measure(host: str, ids: dict, requests: int, pdfs: int) -> dict:
         renders, cpu = [], []
         for _ in range(pdfs):
             started, used = time.perf_counter(), time.process_time()
-            pdf.invoice_pdf(invoice)
+            pdf.pdf_render(pdf.invoice_html(invoice))
             renders.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - used) * 1000)
     results["pdf_render"] = _figures(renders, cpu)
@@ -334,10 +335,10 @@ def main() -> None:
                 "pages": results,
                 "list_p50_ms": results["office_list"]["p50_ms"],
                 "api_p50_ms": results["api_list"]["p50_ms"],
-                "pdf_p95_ms": results["pdf"]["p95_ms"],
-                "pdf_render_p50_ms": results["pdf_render"]["p50_ms"],
+                "pdf_p95_ms": results["pdf_render"]["p95_ms"],
+                "pdf_cpu_p50_ms": results["pdf_render"]["cpu_p50_ms"],
+                "pdf_download_p50_ms": results["pdf"]["p50_ms"],
                 "pdf_bytes": results["pdf"]["bytes"],
-                "pdf_cpu_p50_ms": results["pdf"]["cpu_p50_ms"],
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "list_queries_constant": len(set(office)) == 1,
                 "api_queries": results["api_list"]["queries"],
@@ -345,7 +346,7 @@ def main() -> None:
                 "list_p95_ms": results["office_list"]["p95_ms"],
                 "api_p95_ms": results["api_list"]["p95_ms"],
                 "list_queries": results["office_list"]["queries"],
-                "pdf_p50_ms": results["pdf"]["p50_ms"],
+                "pdf_p50_ms": results["pdf_render"]["p50_ms"],
             }
         )
     )

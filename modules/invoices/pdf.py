@@ -10,11 +10,14 @@ nothing: the logo is inlined, and any other URL in the document is refused."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 from babel import numbers as babel_numbers
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
@@ -28,6 +31,7 @@ from portal_core.selectors import portal_config_get
 from .models import Invoice
 
 CONTENT_TYPE = "application/pdf"
+logger = logging.getLogger(__name__)
 
 
 def client_language(invoice: Invoice) -> str:
@@ -144,6 +148,9 @@ def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
         return render_to_string("invoices/pdf/invoice.html", context)
 
 
+# A rendering is kept, by the exact document it was made from, so that downloading an invoice that
+# has not changed since (the client opening the PDF the email already carried) renders nothing.
+CACHE_SECONDS = 7 * 24 * 3600
 _fonts = None
 _rendering = threading.Lock()
 
@@ -151,6 +158,25 @@ _rendering = threading.Lock()
 def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
     """The invoice as PDF bytes, in the client's language unless ``language`` is given. Only the
     inlined logo (a ``data:`` URL) is read: the renderer fetches nothing from anywhere."""
+    html = invoice_html(invoice, language=language)
+    key = f"invoices:pdf:{hashlib.sha256(html.encode()).hexdigest()}"
+    try:
+        kept = cache.get(key)
+    except Exception:  # the cache being away never keeps a client from their invoice
+        logger.warning("The PDF cache could not be read.", exc_info=True)
+        kept = None
+    if kept is not None:
+        return kept
+    content = pdf_render(html)
+    try:
+        cache.set(key, content, CACHE_SECONDS)
+    except Exception:
+        logger.warning("The PDF cache could not be written.", exc_info=True)
+    return content
+
+
+def pdf_render(html: str) -> bytes:
+    """``html`` rendered by WeasyPrint, every time."""
     # Imported here: loading WeasyPrint (its fonts and stylesheets) takes seconds that no process
     # should pay before it renders its first PDF.
     from weasyprint import HTML
@@ -158,7 +184,6 @@ def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
     from weasyprint.urls import URLFetcher
 
     global _fonts
-    html = invoice_html(invoice, language=language)
     # One font configuration per process (Pango's font map and its caches), used by one rendering
     # at a time: it is not safe to share between threads.
     with _rendering:

@@ -172,3 +172,26 @@ def test_sending_emails_the_pdf_and_the_link_in_the_clients_language(office_a):
     text = pdf_text(content)
     assert "Rechnung" in text and invoice.number in text
     assert amount_of(labelled(text, "Gesamt"), "de") == invoice.total
+
+
+def test_an_unchanged_invoice_is_rendered_once_and_a_changed_one_again(
+    office_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    renders = []
+    render = pdf.pdf_render
+    monkeypatch.setattr(pdf, "pdf_render", lambda html: renders.append(html) or render(html))
+    client, account = office_a.portal_client()
+    with schema_context(office_a.schema_name):
+        invoice = sent_to(contact_of(office_a, account))
+    connection.set_schema_to_public()
+    path = f"/invoices/{invoice.pk}/pdf"
+    first, again = client.get(path).content, client.get(path).content
+    assert len(renders) == 1 and pdf_text(first) == pdf_text(again)
+    with schema_context(office_a.schema_name), django_capture_on_commit_callbacks(execute=True):
+        services.invoice_payment_record(
+            invoice=invoice, amount=D("100.00"), method="bank_transfer", paid_on=date(2026, 12, 1)
+        )
+    connection.set_schema_to_public()
+    paid_part = pdf_text(client.get(path).content)
+    assert len(renders) == 2 and amount_of(labelled(paid_part, "Paid")) == D("100.00")
+    assert amount_of(labelled(paid_part, "Amount due")) == invoice.total - D("100.00")
