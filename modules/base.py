@@ -23,7 +23,8 @@ core finds the rest by fixed submodule names and never imports a module directly
                          ``EVENT_EXAMPLES``: event name → an example of its ``data`` (shown with the
                          type in ``/api/v1/webhooks/event-types/``)
 ``<module>.panels``      ``contact_panels(request, contact) -> list[Panel]``: cards the office sees on
-                         a contact's page (rendered HTML, the module's own templates)
+                         a contact's page (rendered HTML, the module's own templates); likewise
+                         ``company_panels(request, company)`` for a company's page
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
                          kinds by ``portal_core.emails.send_client_email`` in the client's language
@@ -109,6 +110,9 @@ class ModuleConfig(AppConfig):
     icon: str = "puzzle"
     version: str = "1.0"
     description: str = ""
+    # The module takes money from clients (through ``portal_core.payments``): while it is on, the
+    # office's set-up checklist asks it to connect Stripe.
+    takes_payments: bool = False
 
     @property
     def url_prefix(self) -> str:

@@ -109,6 +109,7 @@ PARTS: tuple[Part, ...] = (
         dict,
     ),
     Part("contact_panels", "panels", "contact_panels", _callable, "contact_panels(request, contact)", _none),
+    Part("company_panels", "panels", "company_panels", _callable, "company_panels(request, company)", _none),
     Part("demo_seed", "demo", "seed", _callable, "seed(*, contact, owner): demo data", _none),
     Part(
         "activity_kinds",

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .selectors import enabled_parts, portal_config_get
+from .payments.selectors import stripe_connected
+from .selectors import enabled_module_entries, enabled_parts, portal_config_get
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,16 @@ def setup_checklist(request) -> list[ChecklistItem]:
     config = portal_config_get()
     has_key = any(k.is_active for k in ApiKey.objects.filter(tenant_id=request.tenant.id, revoked_at=None))
     first_content = any(check(request) for _module, check in enabled_parts("first_content"))
+    takes_payments = any(module.config.takes_payments for module in enabled_module_entries())
+    stripe = [
+        ChecklistItem(
+            "stripe",
+            "Connect Stripe",
+            "Clients pay you by card in their portal; the money goes straight to your own Stripe account.",
+            stripe_connected(),
+            reverse("office:payments"),
+        )
+    ]
     return [
         ChecklistItem(
             "portal_on",
@@ -58,4 +69,5 @@ def setup_checklist(request) -> list[ChecklistItem]:
             first_content,
             reverse("office:modules"),
         ),
+        *(stripe if takes_payments else []),
     ]

@@ -68,6 +68,12 @@ def module_is_enabled(key: str) -> bool:
     return key in enabled_modules()
 
 
+def enabled_module_entries() -> list:
+    """The registry's entries (:class:`modules.registry.Module`) of the modules switched on here."""
+    keys = set(enabled_modules())
+    return [module for module in registry if module.key in keys]
+
+
 def enabled_parts(name: str) -> list:
     """``(module, value)`` of the part ``name`` of every module switched on for this office."""
     return registry.parts(name, keys=enabled_modules())

@@ -8,6 +8,7 @@ class InvoicesConfig(base.ModuleConfig):
     key = "invoices"
     icon = "receipt"
     description = "Invoices your clients can view, download and pay from the portal."
+    takes_payments = True
 
     def ready(self) -> None:
         from portal_core.payments.services import payment_refunded, payment_succeeded

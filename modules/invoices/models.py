@@ -30,6 +30,14 @@ class NumberSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class Deposit(models.TextChoices):
+    """What part of an invoice a client may pay at a time (the rest later)."""
+
+    NONE = "", "The full balance"
+    AMOUNT = "amount", "At least an amount"
+    PERCENT = "percent", "At least a percentage of the total"
+
+
 class Invoice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -62,6 +70,19 @@ class Invoice(models.Model):
     viewed_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=300, blank=True)
+    deposit = models.CharField(
+        "Part payments",
+        max_length=10,
+        blank=True,
+        default="",
+        choices=Deposit.choices,
+    )
+    deposit_value = models.DecimalField(
+        "Smallest part", max_digits=14, decimal_places=3, null=True, blank=True
+    )
+    recurring = models.ForeignKey(
+        "invoices.RecurringInvoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
     created = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -89,6 +110,28 @@ class Invoice(models.Model):
     def client_name(self) -> str:
         return str(self.company.name if self.company_id else self.contact)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.PARTIALLY_PAID) and self.balance > 0
+
+    @property
+    def minimum_payment(self) -> Decimal:
+        """The least the client may pay at a time: the balance, unless the office allows parts."""
+        from portal_core.money import percentage_of
+
+        balance = self.balance
+        if self.deposit == Deposit.AMOUNT and self.deposit_value:
+            least = self.deposit_value
+        elif self.deposit == Deposit.PERCENT and self.deposit_value:
+            least = percentage_of(self.total, self.deposit_value, self.currency)
+        else:
+            return balance
+        return min(max(least, Decimal(0)), balance)
+
+    @property
+    def allows_part_payment(self) -> bool:
+        return self.minimum_payment < self.balance
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
@@ -105,3 +148,106 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class InvoiceTerms(models.Model):
+    """The office's invoice settings (one row): when clients are reminded of an open invoice.
+    ``None`` switches a reminder off."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    remind_days_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=3, validators=[MaxValueValidator(60)]
+    )
+    remind_on_due_date = models.BooleanField(default=True)
+    remind_days_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=7, validators=[MaxValueValidator(120)]
+    )
+
+    def __str__(self) -> str:
+        return "Invoice reminders"
+
+
+class InvoiceReminder(models.Model):
+    """A reminder sent for an invoice: each kind at most once."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        ON = "on", "On the due date"
+        AFTER = "after", "After the due date"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    skipped = models.BooleanField(default=False, help_text="Passed over: a later reminder was due already.")
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "kind"], name="invoice_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice}: {self.kind}"
+
+
+class RecurringInvoice(models.Model):
+    """An invoice the worker issues and sends on a schedule, from the lines kept here."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        MONTHLY = "monthly", "Every month"
+        QUARTERLY = "quarterly", "Every quarter"
+        YEARLY = "yearly", "Every year"
+
+    contact = models.ForeignKey(
+        "portal_core.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    company = models.ForeignKey(
+        "portal_core.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    prices_include_tax = models.BooleanField(default=False)
+    discount_percent = models.DecimalField(**PERCENT)
+    notes = models.TextField(blank=True)
+    po_number = models.CharField("PO number", max_length=60, blank=True)
+    lines = models.JSONField(default=list, help_text="Description, quantity, unit price, tax rate, discount.")
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    start_date = models.DateField()
+    next_date = models.DateField(null=True, blank=True, help_text="Empty once the schedule has ended.")
+    end_after = models.PositiveIntegerField(null=True, blank=True, help_text="Stop after this many invoices.")
+    end_on = models.DateField(null=True, blank=True, help_text="Issue none after this date.")
+    issued = models.PositiveIntegerField(default=0)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["next_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__isnull=False) | Q(company__isnull=False), name="recurring_has_a_client"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} for {self.client_name}"
+
+    @property
+    def client_name(self) -> str:
+        return str(self.company.name if self.company_id else self.contact)
+
+    @property
+    def total_preview(self) -> Decimal:
+        from portal_core.money import Line, totals
+
+        return totals(
+            [
+                Line(
+                    Decimal(x["quantity"]),
+                    Decimal(x["unit_price"]),
+                    Decimal(x.get("tax_rate") or 0),
+                    Decimal(x.get("discount_percent") or 0),
+                )
+                for x in self.lines
+            ],
+            currency=self.currency,
+            prices_include_tax=self.prices_include_tax,
+            discount_percent=self.discount_percent,
+        ).total

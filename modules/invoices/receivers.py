@@ -1,10 +1,13 @@
 """What the invoices module hears from the core (run only where the module is on)."""
 
-from .services import invoice_payments_recount, payment_apply
+from tenants.queue import enqueue
+
+from .services import RECEIPT_TASK, invoice_payments_recount, payment_apply
 
 
 def payment_received(sender, *, payment, **kwargs) -> None:
-    payment_apply(payment=payment)
+    if payment_apply(payment=payment) is not None:
+        enqueue(RECEIPT_TASK, payment.pk)
 
 
 def payment_refunded(sender, *, payment, **kwargs) -> None:

@@ -13,10 +13,20 @@ from django.utils import timezone
 from portal_core.money import Line, minor_digits, totals
 from portal_core.payments import services as payments
 from portal_core.payments.models import Payment
+from portal_core.time_zones import office_localtime, office_time_zone
+from tenants.queue import enqueue, enqueue_at
 from webhooks.services import event_emit
 
-from . import invoice_mail
-from .models import Invoice, InvoiceLine, NumberSequence
+from . import clock, invoice_mail
+from .models import (
+    Deposit,
+    Invoice,
+    InvoiceLine,
+    InvoiceReminder,
+    InvoiceTerms,
+    NumberSequence,
+    RecurringInvoice,
+)
 from .overdue import overdue_watch
 from .payloads import invoice_payload, payment_payload
 
@@ -136,14 +146,6 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
     return invoice
 
 
-def invoice_send_to_client(*, invoice: Invoice) -> Invoice:
-    """Send the invoice (its number the first time) and email it to the client with its PDF and
-    the link to its page (from the worker, once this commits)."""
-    invoice = invoice_send(invoice=invoice)
-    invoice_mail.invoice_email_queue(invoice=invoice)
-    return invoice
-
-
 def invoice_void(*, invoice: Invoice, reason: str) -> Invoice:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the invoice is void (the client sees it)."})
@@ -233,14 +235,39 @@ def _payment_events(invoice: Invoice, payment: Payment, *, received: bool) -> No
         )
 
 
-# --- changing a draft, payments the office records ------------------------------------------------
+# --- the office's editor, duplicates, part payments ---------------------------------------------
 
 
-def invoice_lines_of(invoice: Invoice) -> list[LineInput]:
-    return [
-        LineInput(x.description, x.quantity, x.unit_price, x.tax_rate, x.discount_percent)
-        for x in invoice.lines.all()
-    ]
+def _lines_replace(invoice: Invoice, lines: list[LineInput]) -> None:
+    invoice.lines.all().delete()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            description=line.description.strip(),
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
+            discount_percent=line.discount_percent,
+        )
+        for position, line in enumerate(lines)
+    )
+
+
+def _deposit_checked(deposit: str, value: Decimal | None, currency: str) -> Decimal | None:
+    if not deposit:
+        return None
+    if deposit not in Deposit.values or value is None or value <= 0:
+        raise ValidationError({"deposit_value": "Give the smallest part a client may pay."})
+    if deposit == Deposit.PERCENT and value >= 100:
+        raise ValidationError({"deposit_value": "A part is less than 100 percent."})
+    if deposit == Deposit.AMOUNT:
+        step = Decimal(1).scaleb(-minor_digits(currency))
+        if value != value.quantize(step):
+            raise ValidationError(
+                {"deposit_value": f"{currency} amounts have {minor_digits(currency)} decimals."}
+            )
+    return value
 
 
 def invoice_change(
@@ -255,6 +282,8 @@ def invoice_change(
     discount_percent: Decimal = Decimal(0),
     notes: str = "",
     po_number: str = "",
+    deposit: str = "",
+    deposit_value: Decimal | None = None,
 ) -> Invoice:
     """A draft's new client, lines and terms, with its totals recomputed. Only a draft changes:
     what a client has seen stays as they saw it."""
@@ -266,6 +295,7 @@ def invoice_change(
         raise ValidationError({"currency": str(exc)}) from exc
     if not lines:
         raise ValidationError("Add at least one line.")
+    deposit_value = _deposit_checked(deposit, deposit_value, currency.upper())
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.status != Invoice.Status.DRAFT:
@@ -276,22 +306,76 @@ def invoice_change(
         invoice.prices_include_tax = prices_include_tax
         invoice.discount_percent = discount_percent
         invoice.notes, invoice.po_number = notes.strip(), po_number.strip()
-        invoice.lines.all().delete()
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=position,
-                description=line.description.strip(),
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-                discount_percent=line.discount_percent,
-            )
-            for position, line in enumerate(lines)
-        )
+        invoice.deposit, invoice.deposit_value = deposit, deposit_value
+        _lines_replace(invoice, lines)
         _recompute(invoice)
         invoice.save()
     return invoice
+
+
+def invoice_part_payments_set(*, invoice: Invoice, deposit: str, deposit_value: Decimal | None) -> Invoice:
+    """Let the client pay a part of the invoice at a time (at least an amount, or a percentage of
+    the total), or only the full balance (``deposit=""``). Allowed on an open invoice too."""
+    deposit_value = _deposit_checked(deposit, deposit_value, invoice.currency)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status in (Invoice.Status.PAID, Invoice.Status.VOID):
+            raise ValidationError("This invoice is closed.")
+        invoice.deposit, invoice.deposit_value = deposit, deposit_value
+        invoice.save(update_fields=["deposit", "deposit_value"])
+    return invoice
+
+
+def invoice_lines_of(invoice: Invoice) -> list[LineInput]:
+    return [
+        LineInput(x.description, x.quantity, x.unit_price, x.tax_rate, x.discount_percent)
+        for x in invoice.lines.all()
+    ]
+
+
+def invoice_duplicate(*, invoice: Invoice) -> Invoice:
+    """A new draft with the same client, lines and terms (no number, dates or payments)."""
+    copy = invoice_create(
+        contact=invoice.contact,
+        company=invoice.company,
+        lines=invoice_lines_of(invoice),
+        currency=invoice.currency,
+        prices_include_tax=invoice.prices_include_tax,
+        discount_percent=invoice.discount_percent,
+        notes=invoice.notes,
+        po_number=invoice.po_number,
+    )
+    if invoice.deposit:
+        copy.deposit, copy.deposit_value = invoice.deposit, invoice.deposit_value
+        copy.save(update_fields=["deposit", "deposit_value"])
+    return copy
+
+
+def invoice_checkout_part(
+    *, invoice: Invoice, amount: Decimal, success_url: str, cancel_url: str, email: str = ""
+) -> str:
+    """The Stripe Checkout page that pays ``amount`` of the invoice: at least its smallest part
+    (the whole balance unless the office allows parts), at most the balance."""
+    if not invoice.is_open:
+        raise ValidationError("This invoice is not open for payment.")
+    if amount < invoice.minimum_payment or amount > invoice.balance:
+        raise ValidationError(
+            {"amount": f"Pay between {invoice.minimum_payment} and {invoice.balance} {invoice.currency}."}
+        )
+    _payment, url = payments.checkout_start(
+        module="invoices",
+        reference=str(invoice.pk),
+        amount=amount,
+        currency=invoice.currency,
+        description=f"Invoice {invoice.number}",
+        success_url=success_url,
+        cancel_url=cancel_url,
+        customer_email=email,
+    )
+    return url
+
+
+# --- money the office records or gives back ------------------------------------------------------
 
 
 def invoice_payments(invoice: Invoice):
@@ -305,8 +389,7 @@ def invoice_payment_record(
     balance; the invoice counts it once the payment is recorded (``payment_succeeded``)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        is_open = invoice.status in (Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
-        if not is_open or invoice.balance <= 0:
+        if not invoice.is_open:
             raise ValidationError("Only a sent invoice with something left to pay takes a payment.")
         if amount > invoice.balance:
             raise ValidationError({"amount": f"At most the balance, {invoice.balance} {invoice.currency}."})
@@ -322,6 +405,16 @@ def invoice_payment_record(
             note=note,
             actor=actor,
         )
+
+
+def invoice_payment_refund(
+    *, invoice: Invoice, payment: Payment, amount: Decimal | None = None, actor: str = ""
+) -> Payment:
+    """Give back a payment of the invoice, all of it or a part: through Stripe for a card payment
+    (the invoice's balance follows when Stripe confirms it), at once for a manual one."""
+    if payment.module != "invoices" or payment.reference != str(invoice.pk):
+        raise ValidationError("This payment is not for this invoice.")
+    return payments.refund(payment=payment, amount=amount, actor=actor)
 
 
 def invoice_payments_recount(*, payment: Payment) -> Invoice | None:
@@ -350,4 +443,317 @@ def invoice_payments_recount(*, payment: Payment) -> Invoice | None:
             type="invoices.payment_refunded",
             data={"payment": payment_payload(payment), "invoice": invoice_payload(invoice)},
         )
+    if invoice.is_open:
+        reminders_schedule(invoice=invoice)
     return invoice
+
+
+# --- emails to the client -------------------------------------------------------------------------
+
+
+def invoice_send_to_client(*, invoice: Invoice) -> Invoice:
+    """Send the invoice (its number the first time), email it to the client with its PDF and the
+    link to its page (from the worker, once this commits), and set its reminders. What the office's
+    Send button, the API and the recurring schedule do."""
+    invoice = invoice_send(invoice=invoice)
+    reminders_schedule(invoice=invoice)
+    invoice_mail.invoice_email_queue(invoice=invoice)
+    return invoice
+
+
+EMAIL_TASK = "modules.invoices.tasks.invoice_email"
+RECEIPT_TASK = "modules.invoices.tasks.payment_receipt"
+REMINDER_TASK = "modules.invoices.tasks.reminders_due"
+RECURRING_TASK = "modules.invoices.tasks.recurring_due"
+REMINDER_HOUR = 8  # reminders and recurring invoices leave at 08:00 in the office's time zone
+
+
+def _recipient(invoice) -> tuple[str, str, dict]:
+    """(email, language, contact tokens) of who the invoice is for."""
+    if invoice.contact_id:
+        contact = invoice.contact
+        names = {"contact.first_name": contact.first_name, "contact.last_name": contact.last_name}
+        return contact.email, contact.language, names
+    company = invoice.company
+    return company.email, company.language, {"contact.first_name": company.name, "contact.last_name": ""}
+
+
+def _invoice_link(invoice: Invoice) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    from portal_core.access import portal_link
+
+    try:
+        path = reverse("invoices:invoice", args=[invoice.pk])
+    except NoReverseMatch:
+        path = f"/invoices/{invoice.pk}/"
+    return portal_link(path)
+
+
+def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
+    from django.utils import translation
+
+    from portal_core.emails import supported_language
+    from portal_core.formatting import format_date, format_money
+
+    with translation.override(supported_language(language)):
+        return {
+            "invoice.number": invoice.number,
+            "invoice.total": format_money(invoice.total, invoice.currency),
+            "invoice.balance": format_money(invoice.balance, invoice.currency),
+            "invoice.due_date": format_date(invoice.due_date) if invoice.due_date else "",
+            "portal_link": _invoice_link(invoice),
+        }
+
+
+def invoice_email_send(*, invoice: Invoice, kind: str) -> bool:
+    """Email the invoice's client (``kind``: ``invoices.…``) in their language. False when there
+    is nobody to send it to."""
+    from portal_core.emails import send_client_email
+
+    to, language, names = _recipient(invoice)
+    if not to:
+        return False
+    values = {**names, **invoice_email_values(invoice, language)}
+    send_client_email(kind, to=to, language=language, values=values)
+    return True
+
+
+def payment_receipt_send(*, payment: Payment) -> bool:
+    """The receipt of a payment that arrived, in the client's language."""
+    from django.utils import translation
+
+    from portal_core.emails import send_client_email, supported_language
+    from portal_core.formatting import format_date, format_money
+
+    if payment.module != "invoices" or not payment.reference.isdigit():
+        return False
+    invoice = Invoice.objects.select_related("contact", "company").filter(pk=int(payment.reference)).first()
+    if invoice is None or payment.status != Payment.Status.SUCCEEDED:
+        return False
+    to, language, names = _recipient(invoice)
+    if not to:
+        return False
+    values = {**names, **invoice_email_values(invoice, language)}
+    with translation.override(supported_language(language)):
+        values["payment.amount"] = format_money(payment.amount, payment.currency)
+        values["payment.date"] = format_date(payment.paid_on or timezone.localdate())
+    send_client_email("invoices.payment_receipt", to=to, language=language, values=values)
+    return True
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def invoice_terms_get() -> InvoiceTerms:
+    found, _created = InvoiceTerms.objects.get_or_create(singleton=True)
+    return found
+
+
+def invoice_terms_change(
+    *, remind_days_before: int | None, remind_on_due_date: bool, remind_days_after: int | None
+) -> InvoiceTerms:
+    """The office's reminder settings; every open invoice's next reminder moves with them."""
+    terms = invoice_terms_get()
+    terms.remind_days_before = remind_days_before or None
+    terms.remind_on_due_date = remind_on_due_date
+    terms.remind_days_after = remind_days_after or None
+    terms.full_clean()
+    terms.save()
+    for invoice in Invoice.objects.filter(status__in=[Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID]):
+        reminders_schedule(invoice=invoice, terms=terms)
+    return terms
+
+
+def reminder_dates(invoice: Invoice, terms: InvoiceTerms) -> list[tuple[str, date]]:
+    """The reminders the invoice gets, (kind, date) in order, none dated before it was sent."""
+    if invoice.due_date is None:
+        return []
+    due = invoice.due_date
+    planned = []
+    if terms.remind_days_before:
+        planned.append((InvoiceReminder.Kind.BEFORE, due - timedelta(days=terms.remind_days_before)))
+    if terms.remind_on_due_date:
+        planned.append((InvoiceReminder.Kind.ON, due))
+    if terms.remind_days_after:
+        planned.append((InvoiceReminder.Kind.AFTER, due + timedelta(days=terms.remind_days_after)))
+    sent_on = office_localtime(invoice.sent_at).date() if invoice.sent_at else None
+    return [(kind, day) for kind, day in planned if sent_on is None or day > sent_on]
+
+
+def _at_office_morning(day: date):
+    from datetime import datetime, time
+
+    return datetime.combine(day, time(REMINDER_HOUR), tzinfo=office_time_zone())
+
+
+def reminders_schedule(*, invoice: Invoice, terms: InvoiceTerms | None = None) -> date | None:
+    """Set the timer of the invoice's next reminder (none once it is paid or void). Returns its
+    date."""
+    if not invoice.is_open:
+        return None
+    terms = terms or invoice_terms_get()
+    done = set(InvoiceReminder.objects.filter(invoice=invoice).values_list("kind", flat=True))
+    today = clock.today()
+    upcoming = [day for kind, day in reminder_dates(invoice, terms) if kind not in done]
+    if not upcoming:
+        return None
+    day = max(min(upcoming), today)
+    enqueue_at(_at_office_morning(day), REMINDER_TASK, invoice.pk)
+    return day
+
+
+def reminders_send_due(*, invoice: Invoice) -> str | None:
+    """Send the reminder that is due today (the latest when several are: the earlier ones are
+    passed over), once; then set the timer for the next. Nothing once the invoice is paid or void.
+    Returns the kind sent."""
+    terms = invoice_terms_get()
+    today = clock.today()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("contact", "company").get(pk=invoice.pk)
+        if not invoice.is_open:
+            return None
+        done = set(InvoiceReminder.objects.filter(invoice=invoice).values_list("kind", flat=True))
+        due = [kind for kind, day in reminder_dates(invoice, terms) if day <= today and kind not in done]
+        if not due:
+            sent = None
+        else:
+            *passed, sent = due
+            InvoiceReminder.objects.bulk_create(
+                [InvoiceReminder(invoice=invoice, kind=kind, skipped=True) for kind in passed]
+                + [InvoiceReminder(invoice=invoice, kind=sent)]
+            )
+            enqueue(EMAIL_TASK, invoice.pk, f"invoices.reminder_{sent}")
+    reminders_schedule(invoice=invoice, terms=terms)
+    return sent
+
+
+# --- recurring invoices --------------------------------------------------------------------------
+
+MONTHS = {
+    RecurringInvoice.Frequency.MONTHLY: 1,
+    RecurringInvoice.Frequency.QUARTERLY: 3,
+    RecurringInvoice.Frequency.YEARLY: 12,
+}
+
+
+def next_occurrence(start: date, frequency: str, n: int) -> date:
+    """The ``n``-th date after ``start`` (0: ``start``) on the schedule; a month's day past its end
+    is the month's last day (31 January, 28 February, 31 March)."""
+    import calendar
+
+    if frequency == RecurringInvoice.Frequency.WEEKLY:
+        return start + timedelta(weeks=n)
+    months = start.month - 1 + MONTHS[frequency] * n
+    year, month = start.year + months // 12, months % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _recurring_next(recurring: RecurringInvoice) -> date | None:
+    if recurring.stopped_at is not None:
+        return None
+    if recurring.end_after is not None and recurring.issued >= recurring.end_after:
+        return None
+    day = next_occurrence(recurring.start_date, recurring.frequency, recurring.issued)
+    if recurring.end_on is not None and day > recurring.end_on:
+        return None
+    return day
+
+
+def recurring_create(
+    *,
+    invoice: Invoice,
+    frequency: str,
+    start_date: date,
+    end_after: int | None = None,
+    end_on: date | None = None,
+) -> RecurringInvoice:
+    """Issue and send a copy of the invoice's lines to its client on a schedule, from
+    ``start_date``, ending after ``end_after`` invoices or after ``end_on`` (or neither)."""
+    if frequency not in RecurringInvoice.Frequency.values:
+        raise ValidationError({"frequency": "Choose how often."})
+    if start_date < clock.today():
+        raise ValidationError({"start_date": "The first date is today or later."})
+    if end_on is not None and end_on < start_date:
+        raise ValidationError({"end_on": "The end is after the first date."})
+    if end_after is not None and end_after < 1:
+        raise ValidationError({"end_after": "At least one invoice."})
+    with transaction.atomic():
+        recurring = RecurringInvoice.objects.create(
+            contact=invoice.contact,
+            company=invoice.company,
+            currency=invoice.currency,
+            prices_include_tax=invoice.prices_include_tax,
+            discount_percent=invoice.discount_percent,
+            notes=invoice.notes,
+            po_number=invoice.po_number,
+            lines=[
+                {
+                    "description": line.description,
+                    "quantity": str(line.quantity),
+                    "unit_price": str(line.unit_price),
+                    "tax_rate": str(line.tax_rate),
+                    "discount_percent": str(line.discount_percent),
+                }
+                for line in invoice_lines_of(invoice)
+            ],
+            frequency=frequency,
+            start_date=start_date,
+            next_date=start_date,
+            end_after=end_after,
+            end_on=end_on,
+        )
+        enqueue_at(_at_office_morning(start_date), RECURRING_TASK, recurring.pk)
+    return recurring
+
+
+def recurring_stop(*, recurring: RecurringInvoice) -> RecurringInvoice:
+    """No more invoices from this schedule (those issued stay)."""
+    with transaction.atomic():
+        recurring = RecurringInvoice.objects.select_for_update().get(pk=recurring.pk)
+        if recurring.stopped_at is None:
+            recurring.stopped_at = timezone.now()
+            recurring.next_date = None
+            recurring.save(update_fields=["stopped_at", "next_date"])
+    return recurring
+
+
+def recurring_issue_due(*, recurring: RecurringInvoice) -> list[Invoice]:
+    """Issue and send every invoice of the schedule whose date has come (one, unless the worker was
+    away), each once; then set the timer for the next."""
+    issued = []
+    today = clock.today()
+    while True:
+        with transaction.atomic():
+            current = RecurringInvoice.objects.select_for_update().get(pk=recurring.pk)
+            day = _recurring_next(current)
+            if day is None or day > today:
+                current.next_date = day
+                current.save(update_fields=["next_date"])
+                if day is not None:
+                    enqueue_at(_at_office_morning(day), RECURRING_TASK, current.pk)
+                return issued
+            invoice = invoice_create(
+                contact=current.contact,
+                company=current.company,
+                lines=[
+                    LineInput(
+                        x["description"],
+                        Decimal(x["quantity"]),
+                        Decimal(x["unit_price"]),
+                        Decimal(x.get("tax_rate") or 0),
+                        Decimal(x.get("discount_percent") or 0),
+                    )
+                    for x in current.lines
+                ],
+                currency=current.currency,
+                prices_include_tax=current.prices_include_tax,
+                discount_percent=current.discount_percent,
+                notes=current.notes,
+                po_number=current.po_number,
+            )
+            invoice.recurring = current
+            invoice.save(update_fields=["recurring"])
+            current.issued += 1
+            current.save(update_fields=["issued"])
+            issued.append(invoice_send_to_client(invoice=invoice))

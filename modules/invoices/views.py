@@ -1,10 +1,10 @@
-"""The office's invoice pages (staff) and the client's (their own invoices, and their company's)."""
+"""The client's invoice pages: their own invoices, and their company's (the office's are in
+``office``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,103 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal_core.client_auth import client_required, is_preview
-from portal_core.office.shell import errors_onto, query_without, render_office, staff_required
-from portal_core.payments.models import Payment
 from portal_core.portal import portal_context
 
 from . import services
-from .forms import InvoiceForm, LineFormSet, VoidForm
+from .forms import PayForm
 from .models import Invoice
-
-# --- the office ---------------------------------------------------------------------------------
-
-
-@staff_required
-def office_list(request):
-    invoices = Invoice.objects.select_related("contact", "company")
-    status = request.GET.get("status", "")
-    if status in Invoice.Status.values:
-        invoices = invoices.filter(status=status)
-    page = Paginator(invoices, 25).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "status": status,
-        "statuses": Invoice.Status.choices,
-        "query_string": query_without(request, "page"),
-    }
-    return render_office(request, "invoices/office/list.html", context)
-
-
-@staff_required
-def office_create(request):
-    form = InvoiceForm(request.POST or None)
-    lines = LineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
-        entered = [
-            services.LineInput(
-                description=line["description"],
-                quantity=line.get("quantity") or 1,
-                unit_price=line["unit_price"],
-                tax_rate=line.get("tax_rate") or 0,
-            )
-            for line in lines.cleaned_data
-            if line.get("description")
-        ]
-        data = form.cleaned_data
-        try:
-            invoice = services.invoice_create(
-                contact=data["contact"],
-                lines=entered,
-                currency=data["currency"],
-                due_date=data["due_date"],
-                prices_include_tax=data["prices_include_tax"],
-                discount_percent=data["discount_percent"] or 0,
-                notes=data["notes"],
-            )
-        except ValidationError as exc:
-            errors_onto(form, exc)
-        else:
-            messages.success(request, "Draft saved. Send it when it is ready.")
-            return redirect("office:invoices_office:invoice", invoice.pk)
-    return render_office(request, "invoices/office/form.html", {"form": form, "lines": lines})
-
-
-@staff_required
-def office_invoice(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("contact", "company"), pk=pk)
-    payments = Payment.objects.filter(module="invoices", reference=str(invoice.pk))
-    context = {"invoice": invoice, "payments": payments, "void_form": VoidForm()}
-    return render_office(request, "invoices/office/invoice.html", context)
-
-
-@staff_required
-@require_POST
-def office_send(request, pk):
-    invoice = get_object_or_404(Invoice, pk=pk)
-    try:
-        invoice = services.invoice_send(invoice=invoice)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"Invoice {invoice.number} is open for payment in the client's portal.")
-    return redirect("office:invoices_office:invoice", pk)
-
-
-@staff_required
-@require_POST
-def office_void(request, pk):
-    invoice = get_object_or_404(Invoice, pk=pk)
-    form = VoidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Say why the invoice is void.")
-        services.invoice_void(invoice=invoice, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "The invoice is void.")
-    return redirect("office:invoices_office:invoice", pk)
-
 
 # --- the client ---------------------------------------------------------------------------------
 
@@ -127,24 +35,41 @@ def portal_list(request):
     return render(request, "invoices/portal/list.html", portal_context(request, open=open_, done=done))
 
 
+def _invoice_page(request, invoice, pay_form=None):
+    pay_form = pay_form or (PayForm(invoice=invoice) if invoice.allows_part_payment else None)
+    context = portal_context(request, invoice=invoice, pay_form=pay_form)
+    return render(
+        request, "invoices/portal/invoice.html", context, status=400 if pay_form and pay_form.errors else 200
+    )
+
+
 @client_required
 def portal_invoice(request, pk):
     invoice = get_object_or_404(_clients_invoices(request).prefetch_related("lines"), pk=pk)
     if not is_preview(request):
         services.invoice_viewed(invoice=invoice)
-    return render(request, "invoices/portal/invoice.html", portal_context(request, invoice=invoice))
+    return _invoice_page(request, invoice)
 
 
 @client_required
 @require_POST
 def portal_pay(request, pk):
+    """Pay the balance through Stripe Checkout, or, where the office allows parts, the amount the
+    client chose (at least the smallest part)."""
     invoice = get_object_or_404(_clients_invoices(request), pk=pk)
     if is_preview(request):
         return redirect("invoices:invoice", pk)
     back = request.build_absolute_uri(reverse("invoices:invoice", args=[pk]))
+    amount = invoice.balance
+    if invoice.allows_part_payment and request.POST.get("amount"):
+        form = PayForm(request.POST, invoice=invoice)
+        if not form.is_valid():
+            return _invoice_page(request, invoice, form)
+        amount = form.cleaned_data["amount"]
     try:
-        url = services.invoice_checkout(
+        url = services.invoice_checkout_part(
             invoice=invoice,
+            amount=amount,
             success_url=request.build_absolute_uri(reverse("invoices:paid", args=[pk])),
             cancel_url=back,
             email=request.client.email,

@@ -234,8 +234,18 @@ def company_detail(request, pk):
             "contacts": contacts,
             **_account_context(request, "company", company, account),
             "activity": Paginator(activity, ACTIVITY_PER_PAGE).get_page(request.GET.get("activity")),
+            "module_panels": _company_panels(request, company),
         },
     )
+
+
+def _company_panels(request, company) -> list:
+    """The cards the office's switched-on modules add to a company's page."""
+    return [
+        (module.key, panel)
+        for module, company_panels in enabled_parts("company_panels")
+        for panel in company_panels(request, company)
+    ]
 
 
 # --- one portal account: shared by contacts and companies ---------------------------------------
