@@ -130,13 +130,13 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             raise ValidationError("An invoice of nothing cannot be sent.")
         first_time = not invoice.number
         if first_time:
-            today = timezone.localdate()
+            today = clock.today()
             invoice.number = _next_number(today.year)
             invoice.issue_date = today
             invoice.due_date = invoice.due_date or today + timedelta(days=PAYMENT_TERMS_DAYS)
         if invoice.status == Invoice.Status.DRAFT:
             invoice.status = Invoice.Status.SENT
-        invoice.sent_at = timezone.now()
+        invoice.sent_at = clock.now()
         invoice.save()
         event_emit(
             type="invoices.invoice_sent", data={"invoice": invoice_payload(invoice), "first_time": first_time}
@@ -610,7 +610,11 @@ def reminders_send_due(*, invoice: Invoice) -> str | None:
     terms = invoice_terms_get()
     today = clock.today()
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("contact", "company").get(pk=invoice.pk)
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("contact", "company")
+            .get(pk=invoice.pk)
+        )
         if not invoice.is_open:
             return None
         done = set(InvoiceReminder.objects.filter(invoice=invoice).values_list("kind", flat=True))
