@@ -160,6 +160,8 @@ class FakeStripe:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
+        except OSError:  # nobody listens there (yet): Stripe would retry; the fake drops it
+            return 0
 
     def emit(self, kind: str, obj: dict, account: str) -> int:
         return self.deliver(self.event(kind, obj, account))

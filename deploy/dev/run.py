@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +36,29 @@ def manage(*args: str, env: dict, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
+def fake_stripe_start(port: str, *, webhook: str, env: dict) -> subprocess.Popen:
+    """The local stand-in for Stripe (``deploy/dev/fake_stripe.py``), sending its events to
+    Portico's Connect webhook; returns once it answers."""
+    child = subprocess.Popen(  # noqa: S603
+        [PY, str(ROOT / "deploy/dev/fake_stripe.py"), "--port", port, "--webhook", webhook],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            sys.exit(f"The fake Stripe could not start on port {port} (set STRIPE_FAKE_PORT).")
+        try:
+            socket.create_connection(("127.0.0.1", int(port)), timeout=0.5).close()
+            return child
+        except OSError:
+            time.sleep(0.1)
+    child.kill()
+    sys.exit(f"The fake Stripe did not answer on port {port}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
@@ -51,15 +75,34 @@ def main() -> None:
     env["DATABASE_URL"] = url
     base = env.setdefault("PORTICO_BASE_DOMAIN", "localhost")
 
-    print("Preparing the database (migrations for every schema, the pool of ready schemas)…", flush=True)
-    manage("migrate_schemas", "-v", "0", env=env)
-    manage("pool_fill", env=env)
-    demo = json.loads(manage("seed_demo", "--json", env=env, capture=True).strip().splitlines()[-1])
-    operator = json.loads(manage("seed_operator", "--json", env=env, capture=True).strip().splitlines()[-1])
-
     port = args.port
+    children = []
+    stripe_line = "Stripe          your own (STRIPE_SECRET_KEY)"
+    if not env.get("STRIPE_SECRET_KEY"):
+        fake_port = env.get("STRIPE_FAKE_PORT", "12111")
+        children.append(
+            fake_stripe_start(fake_port, webhook=f"http://{base}:{port}/stripe/connect/webhook/", env=env)
+        )
+        env["STRIPE_SECRET_KEY"] = "sk_test_portico_development"  # noqa: S105 (the local fake's)
+        env["STRIPE_API_BASE"] = f"http://127.0.0.1:{fake_port}"
+        env["STRIPE_CONNECT_WEBHOOK_SECRET"] = "whsec_portico_development"  # noqa: S105 (the fake's own)
+        stripe_line = f"Stripe (fake)   {env['STRIPE_API_BASE']}   the demo office is connected to it"
+
+    print("Preparing the database (migrations for every schema, the pool of ready schemas)…", flush=True)
+    try:
+        manage("migrate_schemas", "-v", "0", env=env)
+        manage("pool_fill", env=env)
+        demo = json.loads(manage("seed_demo", "--json", env=env, capture=True).strip().splitlines()[-1])
+        operator = json.loads(
+            manage("seed_operator", "--json", env=env, capture=True).strip().splitlines()[-1]
+        )
+    except BaseException:
+        for child in children:  # the fake Stripe
+            child.terminate()
+        raise
+
     office = demo["office"]
-    children = [
+    children += [
         subprocess.Popen(
             [PY, "manage.py", "runserver", f"{args.host}:{port}"],
             cwd=ROOT,
@@ -78,6 +121,7 @@ def main() -> None:
   Demo office     http://{demo["domain"]}:{port}/office/   {office["email"]} / {office["password"]}
   Demo portal     http://{demo["domain"]}:{port}/
   Health          http://{base}:{port}/healthz  ·  /readyz
+  {stripe_line}
 """,
         flush=True,
     )

@@ -1,6 +1,8 @@
 import hashlib
 import hmac
 import json
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,6 +25,11 @@ OFFICE_EMAIL = "owner@demo.example"
 OFFICE_PASSWORD = "Demo-office-2026!"  # noqa: S105 - public demo credentials
 CLIENT_EMAIL = "client@demo.example"
 CLIENT_PASSWORD = "Demo-client-2026!"  # noqa: S105 - public demo credentials
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 class Command(BaseCommand):
@@ -50,6 +57,7 @@ class Command(BaseCommand):
                 user.save()
             contact = self._demo_client()
             self._demo_modules(tenant, contact=contact, owner=user)
+            self._demo_stripe(user)
         result = {
             "tenant": tenant.slug,
             "domain": f"{DEMO_SLUG}.{settings.PORTICO_BASE_DOMAIN}",
@@ -100,6 +108,38 @@ class Command(BaseCommand):
                 continue
             module_enable(key=module.key)
             seed(contact=contact, owner=owner)
+
+    def _demo_stripe(self, owner) -> None:
+        """In development, with a local Stripe stand-in (``STRIPE_API_BASE`` on the loopback, as
+        ``make run`` starts ``deploy/dev/fake_stripe.py``), the demo office's Stripe is connected:
+        its account is created and its onboarding finished on the stand-in's page."""
+        from urllib.parse import urlsplit
+
+        from ...payments import services as payments
+
+        host = urlsplit(settings.STRIPE_API_BASE).hostname or ""
+        if not settings.STRIPE_SECRET_KEY or host not in ("127.0.0.1", "localhost", "::1"):
+            return
+        connection = payments.connection_get()
+        if connection.status == connection.Status.ACTIVE:
+            return
+        try:
+            link = payments.connect_start(
+                email=owner.email,
+                return_url=f"{settings.STRIPE_API_BASE}/",
+                refresh_url=f"{settings.STRIPE_API_BASE}/",
+            )
+            request = urllib.request.Request(link, data=b"", method="POST")  # noqa: S310 (the loopback)
+            try:  # "Finish setup", as the owner would on Stripe's page
+                urllib.request.build_opener(_NoRedirect).open(request, timeout=10)
+            except urllib.error.HTTPError as exc:
+                if exc.code != 303:
+                    raise
+            payments.account_refresh()
+        except Exception as exc:  # the stand-in is not running: the office connects by hand
+            self.stderr.write(f"the demo office's Stripe is not connected ({exc})")
+            return
+        self.stderr.write("connected the demo office to the local Stripe stand-in")
 
     def _demo_api_key(self, tenant) -> str:
         """A stable key for the demo office (derived from SECRET_KEY, so every run prints the same)."""
