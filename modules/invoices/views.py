@@ -70,7 +70,8 @@ def portal_pay(request, pk):
         url = services.invoice_checkout_part(
             invoice=invoice,
             amount=amount,
-            success_url=request.build_absolute_uri(reverse("invoices:paid", args=[pk])),
+            success_url=request.build_absolute_uri(reverse("invoices:paid", args=[pk]))
+            + "?session={CHECKOUT_SESSION_ID}",
             cancel_url=back,
             email=request.client.email,
         )
@@ -84,4 +85,17 @@ def portal_pay(request, pk):
 def portal_paid(request, pk):
     """Back from Stripe: paid once the webhook has landed, else "processing" (the page refreshes)."""
     invoice = get_object_or_404(_clients_invoices(request), pk=pk)
-    return render(request, "invoices/portal/paid.html", portal_context(request, invoice=invoice))
+    session = request.GET.get("session", "")
+    payment = (
+        services.invoice_payments(invoice).filter(checkout_session_id=session).first()
+        if session.startswith("cs_")
+        else None
+    )
+    if payment is not None:
+        state = {"succeeded": "arrived", "failed": "failed"}.get(payment.status, "processing")
+        if payment.status in ("refunded", "partially_refunded"):
+            state = "arrived"
+    else:
+        state = "arrived" if invoice.status == Invoice.Status.PAID else "processing"
+    context = portal_context(request, invoice=invoice, payment=payment, state=state)
+    return render(request, "invoices/portal/paid.html", context)

@@ -272,6 +272,9 @@ def test_a_client_pays_a_deposit_then_the_rest(
     stripe_fake.fake.pay(session["id"])
     with django_capture_on_commit_callbacks(execute=True):
         assert stripe_fake.flush() == [200]
+    assert session["success_url"].endswith(f"/invoices/{invoice.pk}/paid?session={{CHECKOUT_SESSION_ID}}")
+    back = page(client, f"/invoices/{invoice.pk}/paid?session={session['id']}")
+    assert "your payment of €300 has arrived" in back and "Left to pay: €700" in back
     html = page(client, f"/invoices/{invoice.pk}/")
     assert "at least €300 now, up to the €700 left" in html
     rest = client.post(f"/invoices/{invoice.pk}/pay", {"amount": "700"})
