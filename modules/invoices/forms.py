@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal_core.formatting import money_round
 from portal_core.models import Company, Contact
 from portal_core.payments.services import MANUAL_METHODS
 
@@ -82,7 +83,9 @@ class PaymentForm(forms.Form):
     def __init__(self, *args, invoice: Invoice | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if invoice is not None and not self.is_bound:
-            self.initial.update({"amount": invoice.balance, "paid_on": timezone.localdate()})
+            self.initial.update(
+                {"amount": money_round(invoice.balance, invoice.currency), "paid_on": timezone.localdate()}
+            )
 
 
 class RefundForm(forms.Form):
@@ -155,11 +158,10 @@ class PayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.invoice = invoice
         field = self.fields["amount"]
-        field.widget.attrs.update(
-            {"min": invoice.minimum_payment, "max": invoice.balance, "step": "0.01", "inputmode": "decimal"}
-        )
+        least, most = (money_round(x, invoice.currency) for x in (invoice.minimum_payment, invoice.balance))
+        field.widget.attrs.update({"min": least, "max": most, "step": "any", "inputmode": "decimal"})
         if not self.is_bound:
-            self.initial["amount"] = invoice.balance
+            self.initial["amount"] = most
 
     def clean_amount(self):
         from portal_core.formatting import format_money

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal_core.formatting import format_money
+from portal_core.formatting import format_money, money_round
 from portal_core.money import Line, totals
 from portal_core.office.shell import actor, errors_onto, query_without, render_office, staff_required
 from portal_core.payments.models import Payment
@@ -251,6 +251,8 @@ def office_totals(request):
 
 def _invoice_page(request, invoice: Invoice, **forms):
     payments = list(services.invoice_payments(invoice))
+    for payment in payments:
+        payment.refund_left = money_round(payment.refundable, payment.currency)
     context = {
         "invoice": invoice,
         "payments": payments,

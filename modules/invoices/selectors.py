@@ -128,6 +128,7 @@ def received_chart(points: list[tuple[date, Decimal]], currency: str) -> dict:
         "currency": currency,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
+        "x_ticks": [points[0][0], points[len(points) // 2][0], points[-1][0]] if points else [],
         "first": points[0][0] if points else None,
         "last": points[-1][0] if points else None,
     }
