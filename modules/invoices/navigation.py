@@ -8,3 +8,14 @@ office_items = [
     NavItem(label="Recurring", url_name="recurring", icon="repeat"),
     NavItem(label="Reminders", url_name="settings", icon="bell"),
 ]
+
+
+def office_counts(request) -> dict[str, int]:
+    """Overdue invoices wait for the office (a reminder, a call): shown beside "Invoices"."""
+    from . import clock
+    from .models import Invoice
+
+    overdue = Invoice.objects.filter(
+        status__in=[Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID], due_date__lt=clock.today()
+    ).count()
+    return {"list": overdue}

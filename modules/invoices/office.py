@@ -12,6 +12,7 @@ import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -142,23 +143,16 @@ def _editor(request, invoice: Invoice | None):
             "po_number": data["po_number"],
         }
         try:
-            if invoice is None:
-                invoice = services.invoice_create(**fields)
-                if data["deposit"]:
-                    services.invoice_part_payments_set(
-                        invoice=invoice, deposit=data["deposit"], deposit_value=data["deposit_value"]
-                    )
-            else:
+            with transaction.atomic():  # a draft and its part payments, or nothing
+                saved = invoice or services.invoice_create(**fields)
                 services.invoice_change(
-                    invoice=invoice, deposit=data["deposit"], deposit_value=data["deposit_value"], **fields
+                    invoice=saved, deposit=data["deposit"], deposit_value=data["deposit_value"], **fields
                 )
         except ValidationError as exc:
             errors_onto(form, exc)
-            if invoice is not None and invoice.pk and not Invoice.objects.filter(pk=invoice.pk).exists():
-                invoice = None
         else:
             messages.success(request, "Draft saved. Send it when it is ready.")
-            return redirect("office:invoices_office:invoice", invoice.pk)
+            return redirect("office:invoices_office:invoice", saved.pk)
     context = {
         "form": form,
         "lines": lines,
@@ -265,6 +259,7 @@ def _invoice_page(request, invoice: Invoice, **forms):
         or RecurringForm(initial={"start_date": timezone.localdate(), "frequency": "monthly"}),
         "void_form": forms.get("void_form") or VoidForm(),
         "reminders": invoice.reminders.all(),
+        "next_reminder": services.reminder_next(invoice=invoice),
     }
     return render_office(request, "invoices/office/invoice.html", context)
 

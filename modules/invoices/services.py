@@ -581,6 +581,15 @@ def reminder_dates(invoice: Invoice, terms: InvoiceTerms) -> list[tuple[str, dat
     return [(kind, day) for kind, day in planned if sent_on is None or day > sent_on]
 
 
+def reminder_next(*, invoice: Invoice) -> tuple[str, date] | None:
+    """The next reminder the invoice will get, (kind, date), or None."""
+    if not invoice.is_open:
+        return None
+    done = set(invoice.reminders.values_list("kind", flat=True))
+    upcoming = [(kind, day) for kind, day in reminder_dates(invoice, invoice_terms_get()) if kind not in done]
+    return upcoming[0] if upcoming else None
+
+
 def _at_office_morning(day: date):
     from datetime import datetime, time
 

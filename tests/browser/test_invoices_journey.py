@@ -24,6 +24,7 @@ from portal_core.services import module_enable
 from tests.portal_core.test_payments import fake_stripe
 
 from ..conftest import OWNER_PASSWORD
+from .axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +86,10 @@ def window(open_window, viewport: str) -> Page:
 
 
 def shot(page: Page, name: str, viewport: str) -> None:
+    """A screenshot for people to judge, of a page that must also pass axe-core."""
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / f"invoices-{name}-{viewport}.png", full_page=True)
+    assert_accessible(page, f"the invoices {name} page ({viewport})")
 
 
 def no_sideways_scroll(page: Page) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -85,8 +86,6 @@ def books(office_a, django_capture_on_commit_callbacks):
 
 
 def rows(html: str) -> set[int]:
-    import re
-
     return {int(pk) for pk in re.findall(r'<tr data-invoice="(\d+)"', html)}
 
 
@@ -373,3 +372,40 @@ def test_strangers_never_reach_the_new_pages(office_a, office_b, books, django_c
         assert strangers.get(path).status_code == 404
     assert strangers.post(f"/office/invoices/{invoice.pk}/duplicate").status_code == 404
     assert client.post(f"/invoices/{invoice.pk}/pay", {"amount": "1"}).status_code == 404
+
+
+def test_a_refused_part_payment_leaves_no_draft_behind(office_a, books):
+    staff = office_a.staff_client()
+    with in_office(office_a):
+        before = Invoice.objects.count()
+    connection.set_schema_to_public()
+    refused = staff.post(
+        "/office/invoices/new/", editor_form(contact=books["kim"].pk, deposit="percent", deposit_value="150")
+    ).content.decode()
+    assert "A part is less than 100 percent." in refused and 'value="Valuation"' in refused
+    with in_office(office_a):
+        assert Invoice.objects.count() == before
+    connection.set_schema_to_public()
+    saved = staff.post(
+        "/office/invoices/new/",
+        editor_form(contact=books["kim"].pk, deposit="amount", deposit_value="50"),
+        follow=True,
+    ).content.decode()
+    assert "Draft saved" in saved
+    with in_office(office_a):
+        draft = Invoice.objects.latest("id")
+        assert (draft.deposit, draft.deposit_value, draft.total) == ("amount", D("50.000"), draft.total)
+
+
+def test_the_office_sees_what_is_overdue_and_when_the_next_reminder_goes(office_a, books):
+    staff = office_a.staff_client()
+    home = page(staff, "/office/")
+    nav = home[home.index('id="office-nav"') :]
+    assert re.search(r'href="/office/invoices/"[^>]*>\s*Invoices\s*<span class="nav-count"[^>]*>1<', nav), (
+        nav[:3000]
+    )
+    with in_office(office_a):
+        due = Invoice.objects.get(pk=books["open"].pk).due_date
+    connection.set_schema_to_public()
+    detail = page(staff, f"/office/invoices/{books['open'].pk}/")
+    assert f"Next: {(due - timedelta(days=3)).day} " in detail and "before the due date" in detail
