@@ -52,12 +52,12 @@ class InvoiceForm(forms.Form):
 class LineForm(forms.Form):
     description = forms.CharField(max_length=300, required=False)
     quantity = forms.DecimalField(required=False, min_value=Decimal("0.001"), decimal_places=3, initial=1)
-    unit_price = forms.DecimalField(required=False, min_value=0, decimal_places=3, label="Unit price")
+    unit_price = forms.DecimalField(required=False, min_value=0, decimal_places=3, label="Price")
     tax_rate = forms.DecimalField(
-        required=False, min_value=0, max_value=100, decimal_places=2, initial=0, label="Tax (%)"
+        required=False, min_value=0, max_value=100, decimal_places=2, initial=0, label="Tax %"
     )
     discount_percent = forms.DecimalField(
-        required=False, min_value=0, max_value=100, decimal_places=2, label="Discount (%)"
+        required=False, min_value=0, max_value=100, decimal_places=2, label="Discount %"
     )
 
     def clean(self):
