@@ -12,7 +12,6 @@ import stripe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -142,12 +141,12 @@ def _editor(request, invoice: Invoice | None):
             "notes": data["notes"],
             "po_number": data["po_number"],
         }
-        try:
-            with transaction.atomic():  # a draft and its part payments, or nothing
-                saved = invoice or services.invoice_create(**fields)
-                services.invoice_change(
-                    invoice=saved, deposit=data["deposit"], deposit_value=data["deposit_value"], **fields
-                )
+        fields.update(deposit=data["deposit"], deposit_value=data["deposit_value"])
+        try:  # each saves a draft and its part payments together, or nothing
+            if invoice is None:
+                saved = services.invoice_create(**fields)
+            else:
+                saved = services.invoice_change(invoice=invoice, **fields)
         except ValidationError as exc:
             errors_onto(form, exc)
         else:

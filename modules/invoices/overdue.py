@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
-from portal_core.time_zones import office_localtime, office_time_zone
+from portal_core.time_zones import office_time_zone
 from tenants.queue import enqueue_at
 from webhooks.services import event_emit
 
+from . import clock
 from .models import Invoice
 from .payloads import invoice_payload
 
@@ -30,7 +30,7 @@ def overdue_watch(*, invoice: Invoice) -> None:
 def invoice_overdue_check(invoice_id: int) -> bool:
     """The timer's task: the event, when the invoice is open past its due date in the office's
     time zone. Returns whether it was emitted."""
-    today = office_localtime(timezone.now()).date()
+    today = clock.today()
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().filter(pk=invoice_id, status__in=OPEN).first()
         if invoice is None or invoice.balance <= 0 or invoice.due_date is None or invoice.due_date >= today:

@@ -74,8 +74,10 @@ def invoice_create(
     discount_percent: Decimal = Decimal(0),
     notes: str = "",
     po_number: str = "",
+    deposit: str = "",
+    deposit_value: Decimal | None = None,
 ) -> Invoice:
-    """A draft invoice with its lines and totals."""
+    """A draft invoice with its lines, totals and part payments (``deposit``), all or nothing."""
     if (contact is None) == (company is None):
         raise ValidationError("An invoice is for one contact or one company.")
     try:
@@ -84,6 +86,7 @@ def invoice_create(
         raise ValidationError({"currency": str(exc)}) from exc
     if not lines:
         raise ValidationError("Add at least one line.")
+    deposit_value = _deposit_checked(deposit, deposit_value, currency.upper())
     with transaction.atomic():
         invoice = Invoice.objects.create(
             contact=contact,
@@ -94,6 +97,8 @@ def invoice_create(
             discount_percent=discount_percent,
             notes=notes.strip(),
             po_number=po_number.strip(),
+            deposit=deposit,
+            deposit_value=deposit_value,
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
@@ -335,7 +340,7 @@ def invoice_lines_of(invoice: Invoice) -> list[LineInput]:
 
 def invoice_duplicate(*, invoice: Invoice) -> Invoice:
     """A new draft with the same client, lines and terms (no number, dates or payments)."""
-    copy = invoice_create(
+    return invoice_create(
         contact=invoice.contact,
         company=invoice.company,
         lines=invoice_lines_of(invoice),
@@ -344,11 +349,9 @@ def invoice_duplicate(*, invoice: Invoice) -> Invoice:
         discount_percent=invoice.discount_percent,
         notes=invoice.notes,
         po_number=invoice.po_number,
+        deposit=invoice.deposit,
+        deposit_value=invoice.deposit_value,
     )
-    if invoice.deposit:
-        copy.deposit, copy.deposit_value = invoice.deposit, invoice.deposit_value
-        copy.save(update_fields=["deposit", "deposit_value"])
-    return copy
 
 
 def invoice_checkout_part(

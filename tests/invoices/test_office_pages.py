@@ -309,9 +309,15 @@ def test_duplicate_send_email_and_void_answer_with_a_message(
     with django_capture_on_commit_callbacks(execute=True):
         sent_page = staff.post(f"/office/invoices/{new.pk}/send", follow=True).content.decode()
     assert "emailed to them" in sent_page
-    [email] = mail.outbox
+    [email] = mail.outbox  # one email: the office's Send, with the PDF attached
     assert email.to == ["kim@example.com"] and email.subject.startswith("Invoice ")
     assert f"/invoices/{new.pk}/" in email.body
+    with in_office(office_a):
+        number = Invoice.objects.get(pk=new.pk).number
+    connection.set_schema_to_public()
+    assert [(name, kind) for name, _content, kind in email.attachments] == [
+        (f"invoice-{number}.pdf", "application/pdf")
+    ]
 
 
 def test_contact_and_company_pages_show_an_invoices_panel(office_a, books):

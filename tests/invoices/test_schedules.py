@@ -79,7 +79,7 @@ def test_reminders_go_before_on_and_after_the_due_date_once_each_in_the_clients_
         assert services.reminders_send_due(invoice=invoice) is None  # nor a second worker
     assert worker.run(due) == 1
     assert subjects()[-1] == f"Factuur {invoice.number} vervalt vandaag"
-    assert worker.run(due + timedelta(days=7)) == 1
+    assert worker.run(due + timedelta(days=7)) == 2  # and the overdue watch of the day after the due date
     assert subjects()[-1] == f"Factuur {invoice.number} is vervallen"
     assert worker.run(due + timedelta(days=30)) == 0
     assert len(mail.outbox) == 3
@@ -97,8 +97,9 @@ def test_reminders_stop_once_paid_and_a_late_worker_sends_only_the_latest(
         late = services.invoice_send_to_client(invoice=draft_for(kim, "70", tax="0"))
         services.invoice_payment_record(invoice=paid, amount=D("50"), method="cash", paid_on=clock.today())
     mail.outbox.clear()
-    # The worker was away from three days before until a week after the due date.
-    assert worker.run(late.due_date + timedelta(days=8)) == 2
+    # The worker was away from three days before until a week after the due date: each invoice's
+    # reminder timer and overdue watch fire.
+    assert worker.run(late.due_date + timedelta(days=8)) == 4
     assert subjects() == [f"Invoice {late.number} is overdue"]
     with in_office(office_a):
         assert not InvoiceReminder.objects.filter(invoice=paid).exists()
@@ -121,7 +122,7 @@ def test_the_office_chooses_when_reminders_go(office_a, worker, django_capture_o
     mail.outbox.clear()
     assert worker.run(invoice.due_date - timedelta(days=3)) == 0
     assert worker.run(invoice.due_date) == 0  # no reminder on the day any more
-    assert worker.run(invoice.due_date + timedelta(days=2)) == 1
+    assert worker.run(invoice.due_date + timedelta(days=2)) == 2  # the reminder and the overdue watch
     assert subjects() == [f"Invoice {invoice.number} is overdue"]
 
 
@@ -214,5 +215,5 @@ def test_timers_do_nothing_while_the_module_is_off(office_a, worker, django_capt
         invoice = services.invoice_send_to_client(invoice=draft_for(kim, "50", tax="0"))
     switched(office_a, django_capture_on_commit_callbacks, on=False)
     mail.outbox.clear()
-    assert worker.run(invoice.due_date + timedelta(days=8)) == 1
+    assert worker.run(invoice.due_date + timedelta(days=8)) == 2  # the reminder and the overdue watch
     assert mail.outbox == []
