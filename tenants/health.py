@@ -9,6 +9,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 
+from .routing import generation_cache
+
 
 def _check_database() -> None:
     with connection.cursor() as cursor:
@@ -70,15 +72,28 @@ class HealthMiddleware:
         return self.get_response(request)
 
 
-def tls_ask(request):
-    from .models import Domain, Tenant
+def _load_certificate_hosts(_key) -> frozenset[str]:
+    """Every host Caddy may get a certificate for: the platform host and each routed domain of an
+    active office (its subdomain, its verified or active custom domains; not one whose records
+    changed, which is only served through its grace period on the certificate it has). One query
+    per routing generation."""
+    from .models import CustomDomain, Domain, Tenant
 
     connection.set_schema_to_public()
-    domain = (request.GET.get("domain") or "").lower().strip().rstrip(".")
-    allowed = (
-        bool(domain)
-        and Domain.objects.filter(
-            domain=domain, verified=True, tenant__status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
-        ).exists()
+    base = settings.PORTICO_BASE_DOMAIN
+    failing = CustomDomain.objects.filter(status=CustomDomain.Status.FAILING).values("domain")
+    routed = Domain.objects.filter(verified=True, tenant__status=Tenant.Status.ACTIVE).exclude(
+        domain__in=failing
     )
+    return frozenset([base, f"www.{base}", *routed.values_list("domain", flat=True)])
+
+
+certificate_hosts = generation_cache(_load_certificate_hosts)
+
+
+def tls_ask(request):
+    """Answered from memory: no query (once warm) and no DNS look-up, so Caddy's ask is cheap even
+    when someone makes up host names to trigger it."""
+    domain = (request.GET.get("domain") or "").lower().strip().rstrip(".")
+    allowed = bool(domain) and domain in certificate_hosts.get("hosts")
     return JsonResponse({"domain": domain, "allowed": allowed}, status=200 if allowed else 404)

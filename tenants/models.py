@@ -289,3 +289,74 @@ class OperatorSecondFactor(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+def custom_domain_token() -> str:
+    """The ownership token of a custom domain's TXT record (128 bits)."""
+    return secrets.token_hex(16)
+
+
+class CustomDomain(models.Model):
+    """A domain an office brings for its portal (``portal.theiragency.com``).
+
+    It proves ownership with a TXT record ``_portico-verify.<domain>`` holding its token, and points
+    at the platform with a CNAME to the office's subdomain (or A records to the platform's
+    addresses for an apex). While it is verified, active or failing a :class:`Domain` row routes it;
+    ``tenants.domains`` moves the status and keeps that row in step.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for DNS records"
+        VERIFIED = "verified", "Verified"
+        ACTIVE = "active", "Active (certificate issued)"
+        FAILING = "failing", "Records changed"
+        REMOVED = "removed", "Removed"
+
+    SERVED = (Status.VERIFIED, Status.ACTIVE, Status.FAILING)
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="custom_domains")
+    domain = models.CharField(max_length=253)
+    apex = models.BooleanField(
+        default=False, help_text="The zone's own name (it has an SOA record), which cannot hold a CNAME."
+    )
+    token = models.CharField(max_length=64, default=custom_domain_token, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    created = models.DateTimeField(default=timezone.now)
+    status_since = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    results = models.JSONField(default=list, blank=True, help_text="What the last check saw, per record.")
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=Q(status__in=["verified", "active", "failing"]),
+                name="one_office_serves_a_custom_domain",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "domain"],
+                condition=~Q(status="removed"),
+                name="custom_domain_once_per_office",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_served(self) -> bool:
+        return self.status in self.SERVED
+
+    @property
+    def verify_name(self) -> str:
+        return f"_portico-verify.{self.domain}"
+
+    @property
+    def verify_value(self) -> str:
+        return f"portico-verify={self.token}"

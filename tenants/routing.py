@@ -16,13 +16,13 @@ from functools import cached_property
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
-from .hosts import request_origin
+from .hosts import office_host, request_origin, tenant_url
 
 GENERATION_KEY = "tenants:routing:generation"
 # What ``request.tenant`` is on the platform host (django-tenants' templates expect a schema name).
@@ -226,6 +226,10 @@ class TenantRoutingMiddleware:
         if route.status == "suspended":
             connection.set_schema_to_public()
             return self.suspended(request, tenant)
+        if route.primary_host != host and _redirects_to_primary(request, host, route):
+            return HttpResponsePermanentRedirect(
+                tenant_url(request, route.primary_host, request.get_full_path())
+            )
         connection.set_tenant(tenant)
         request.urlconf = settings.ROOT_URLCONF
         set_urlconf(request.urlconf)
@@ -253,6 +257,17 @@ class TenantRoutingMiddleware:
             "support_email": settings.PORTICO_SUPPORT_EMAIL,
         }
         return render(request, "tenants/suspended.html", context, status=403)
+
+
+def _redirects_to_primary(request: HttpRequest, host: str, route: Route) -> bool:
+    """The office's subdomain sends pages to its primary custom domain (the API stays where it is
+    called, and only reads are redirected: a 301 would turn a POST into a GET)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and host == office_host(route.slug)
+        and not request.path.startswith("/api/")
+        and bool(route.primary_host)
+    )
 
 
 def _tag_sentry(tenant) -> None:

@@ -115,3 +115,14 @@ def portal_signin(request):
     if tenant is None:
         return render(request, "tenants/portal_link_needed.html", status=404 if portal_id else 200)
     return HttpResponseRedirect(tenant_url(request, tenant.primary_host(), "/auth/signin"))
+
+
+def office_by_path(request, slug: str, then: str):
+    """``<base>/<slug>/login`` and ``<base>/<slug>/`` on the platform host: to the office's sign-in or
+    portal on its primary host; an unknown slug gets the page that says to ask for the link."""
+    from .models import Tenant
+
+    tenant = Tenant.objects.filter(slug=slug, status=Tenant.Status.ACTIVE).first()
+    if tenant is None:
+        return render(request, "tenants/portal_link_needed.html", status=404)
+    return HttpResponseRedirect(tenant_url(request, tenant.primary_host(), then))

@@ -253,3 +253,22 @@ def redis_queue(settings, monkeypatch):
     yield client
     client.delete(*keys)
     client.close()
+
+
+@pytest.fixture(scope="session")
+def _loopback_dns():
+    from tests.dns_server import LoopbackDNS
+
+    server = LoopbackDNS().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns_zones(_loopback_dns, settings):
+    """The tests' DNS server (dnslib, on the loopback), empty, and the domain checks pointed at it."""
+    _loopback_dns.zones.clear()
+    settings.PORTICO_DNS_RESOLVERS = [_loopback_dns.address]
+    settings.PORTICO_PUBLIC_IPS = ["127.0.0.1"]
+    yield _loopback_dns.zones
+    _loopback_dns.zones.clear()

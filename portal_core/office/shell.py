@@ -110,6 +110,7 @@ def office_nav(request) -> list[NavGroup]:
                 _link(request, "Email templates", reverse("office:email-templates")),
                 _link(request, "Payments", reverse("office:payments")),
                 _link(request, "Audit log", reverse("office:audit")),
+                _link(request, "Domain", reverse("office:domains")),
             ],
             key="portal",
         ),

@@ -3,7 +3,7 @@
 
 from modules.urls import office_patterns
 
-from . import audit, contacts, devices, email_templates, pages, payments, security, webhooks
+from . import audit, contacts, devices, domains, email_templates, pages, payments, security, webhooks
 
 app_name = "office"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     *email_templates.urlpatterns,
     *webhooks.urlpatterns,
     *payments.urlpatterns,
+    *domains.urlpatterns,
     *office_patterns(),
 ]

@@ -93,7 +93,9 @@ def test_it_routes_a_verified_custom_domain_but_not_an_unverified_one(office_a):
 def test_it_answers_caddy_on_demand_tls_only_for_verified_domains(office_a, platform_client):
     Domain.objects.create(domain="portal.alpha-realty.test", tenant=office_a.tenant, verified=False)
     assert platform_client.get("/internal/tls-ask", {"domain": "portal.alpha-realty.test"}).status_code == 404
-    Domain.objects.filter(domain="portal.alpha-realty.test").update(verified=True)
+    domain = Domain.objects.get(domain="portal.alpha-realty.test")
+    domain.verified = True
+    domain.save()
     assert platform_client.get("/internal/tls-ask", {"domain": "portal.alpha-realty.test"}).status_code == 200
     assert platform_client.get("/internal/tls-ask", {"domain": "evil.test"}).status_code == 404
     from_proxy = Client(HTTP_HOST="web:8000")  # Caddy calls with its own upstream Host

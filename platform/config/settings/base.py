@@ -45,6 +45,14 @@ PORTICO_OPERATOR_TWO_FACTOR = env.bool("PORTICO_OPERATOR_TWO_FACTOR", default=Tr
 PORTICO_ROUTING_RECHECK_SECONDS = env.float("PORTICO_ROUTING_RECHECK_SECONDS", default=1.0)
 # Where an office writes to resolve a suspension (shown on its suspended office pages).
 PORTICO_SUPPORT_EMAIL = env("PORTICO_SUPPORT_EMAIL", default=f"support@{PORTICO_BASE_DOMAIN}")
+# Custom domains (tenants.domains): the platform's public addresses (A records of an apex domain),
+# the DNS servers the checks ask ("ip" or "ip:port"; empty: the system's), how long a domain whose
+# records changed keeps working, and where the TLS probe connects ("host:port"; empty: the domain).
+PORTICO_PUBLIC_IPS = env.list("PORTICO_PUBLIC_IPS", default=[])
+PORTICO_DNS_RESOLVERS = env.list("PORTICO_DNS_RESOLVERS", default=[])
+PORTICO_DNS_TIMEOUT = env.float("PORTICO_DNS_TIMEOUT", default=3.0)
+PORTICO_DOMAIN_GRACE_HOURS = env.float("PORTICO_DOMAIN_GRACE_HOURS", default=72)
+PORTICO_TLS_PROBE = env("PORTICO_TLS_PROBE", default="")
 PORTICO_SIGNUP_CODE_MINUTES = 15
 PORTICO_SIGNUP_MAX_ATTEMPTS = 5
 REDIS_URL = env("REDIS_URL", default="")

@@ -30,3 +30,7 @@ Q_CLUSTER = {key: value for key, value in Q_CLUSTER.items() if key != "redis"}  
 Q_CLUSTER["orm"] = "default"
 PORTICO_TASKS_EAGER = True
 PORTICO_RATELIMIT_REDIS_URL = f"{TEST_REDIS_URL}/13"
+# Custom domains: the DNS checks ask the tests' own DNS server (tests.dns_server) or nothing at all.
+PORTICO_DNS_RESOLVERS = ["127.0.0.1:9"]
+PORTICO_DNS_TIMEOUT = 1.0
+PORTICO_TLS_PROBE = "127.0.0.1:9"
