@@ -1,6 +1,7 @@
 """The client portal's URLs on a tenant's host (namespace ``portal``)."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import portal, security, signin
 
@@ -9,6 +10,8 @@ app_name = "portal"
 urlpatterns = [
     path("", portal.home, name="home"),
     path("auth/signin", signin.signin, name="signin"),
+    # The address offices put on their websites (seed 004: "http://[your custom domain]/login").
+    path("login", RedirectView.as_view(url="/auth/signin", query_string=True)),
     path("auth/magic", signin.magic_link_request, name="magic-request"),
     path("auth/magic/<str:token>", signin.magic_link, name="magic"),
     path("auth/invite/<str:token>", signin.invitation, name="invitation"),

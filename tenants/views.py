@@ -122,7 +122,10 @@ def office_by_path(request, slug: str, then: str):
     portal on its primary host; an unknown slug gets the page that says to ask for the link."""
     from .models import Tenant
 
-    tenant = Tenant.objects.filter(slug=slug, status=Tenant.Status.ACTIVE).first()
+    # A suspended office's host says so itself; pooled schemas have no slug.
+    tenant = Tenant.objects.filter(
+        slug=slug, status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+    ).first()
     if tenant is None:
         return render(request, "tenants/portal_link_needed.html", status=404)
     return HttpResponseRedirect(tenant_url(request, tenant.primary_host(), then))

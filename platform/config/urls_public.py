@@ -32,5 +32,6 @@ urlpatterns = [
     path("stripe/connect/webhook/", connect_webhook, name="stripe-connect-webhook"),
     # Path sign-in (seed 004): <base>/<slug>/login and <base>/<slug>/ send a client to the office.
     path("<slug:slug>/login", views.office_by_path, {"then": "/auth/signin"}, name="path-login"),
+    path("<slug:slug>/login/", views.office_by_path, {"then": "/auth/signin"}),
     path("<slug:slug>/", views.office_by_path, {"then": "/"}, name="path-portal"),
 ]

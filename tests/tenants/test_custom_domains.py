@@ -175,8 +175,15 @@ def test_a_primary_domain_takes_the_links_and_the_subdomain_redirects(office, dn
 def test_path_login_on_the_platform_host(office, platform_client):
     assert platform_client.get("/alpha/login")["Location"] == "http://alpha.portico.localhost/auth/signin"
     assert platform_client.get("/alpha/")["Location"] == "http://alpha.portico.localhost/"
+    assert platform_client.get("/alpha/login/")["Location"] == "http://alpha.portico.localhost/auth/signin"
     unknown = platform_client.get("/nobody-here/login")
-    assert unknown.status_code == 404 and b"link" in unknown.content
+    assert unknown.status_code == 404 and b"Ask your agent for your portal link" in unknown.content
+    assert b"Ask your agent" in platform_client.get("/nobody-here/").content
+    assert office.client().get("/login")["Location"] == "/auth/signin"  # on the office's own host
+    office.tenant.status = "suspended"
+    office.tenant.save()
+    suspended = platform_client.get("/alpha/login", follow=True)
+    assert suspended.status_code == 403 and b"suspended" in suspended.content
     assert platform_client.get("/signup/").status_code == 200  # the platform's own pages come first
 
 
