@@ -272,3 +272,17 @@ def dns_zones(_loopback_dns, settings):
     settings.PORTICO_PUBLIC_IPS = ["127.0.0.1"]
     yield _loopback_dns.zones
     _loopback_dns.zones.clear()
+
+
+@pytest.fixture
+def caddy(live_server, settings):
+    """Debian's Caddy with the deployment's Caddyfile in front of the live server: on-demand TLS
+    from its internal CA, on loopback ports of its own; started and stopped (by pid) here. The
+    domain checks' TLS probe connects to it, and Portico trusts its ``X-Forwarded-Proto``."""
+    from tests.caddy_proxy import CaddyProxy
+
+    proxy = CaddyProxy(live_server.url.removeprefix("http://")).start()
+    settings.PORTICO_TLS_PROBE = f"127.0.0.1:{proxy.https_port}"
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    yield proxy
+    proxy.stop()
