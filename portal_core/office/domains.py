@@ -4,11 +4,14 @@ domain the portal's address, or removes it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tenants import domains as service
@@ -52,7 +55,10 @@ def domains_page(request):
     for d in listed.select_related("tenant"):
         results = {result["key"]: result for result in d.results}
         records = [(record, results.get(record.key, {})) for record in service.records_for(d)]
-        rows.append({"domain": d, "records": records, "primary": d.domain == primary})
+        just_checked = d.checked_at is not None and timezone.now() - d.checked_at < timedelta(minutes=1)
+        rows.append(
+            {"domain": d, "records": records, "primary": d.domain == primary, "just_checked": just_checked}
+        )
     context = {
         "form": form,
         "rows": rows,

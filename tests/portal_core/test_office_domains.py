@@ -33,7 +33,7 @@ def test_it_shows_the_records_to_add_and_what_each_check_saw(office, dns_zones):
     assert "alpha.portico.localhost" in page  # the CNAME's target
     assert "up to 48 hours" in page  # the usual propagation time
     assert _rows(page) == {"verify": "missing", "route": "missing"}
-    assert 'data-domain-status="pending"' in page
+    assert 'data-domain-status="pending"' in page and "Last checked just now" in page
 
     dns_zones.set(custom.verify_name, "TXT", custom.verify_value)
     dns_zones.set(DOMAIN, "CNAME", "somewhere-else.example")
