@@ -57,7 +57,13 @@ def domains_page(request):
         records = [(record, results.get(record.key, {})) for record in service.records_for(d)]
         just_checked = d.checked_at is not None and timezone.now() - d.checked_at < timedelta(minutes=1)
         rows.append(
-            {"domain": d, "records": records, "primary": d.domain == primary, "just_checked": just_checked}
+            {
+                "domain": d,
+                "records": records,
+                "primary": d.domain == primary,
+                "just_checked": just_checked,
+                "taken": "taken" in results,  # another office's portal is served there
+            }
         )
     context = {
         "form": form,

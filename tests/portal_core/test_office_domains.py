@@ -92,3 +92,20 @@ def test_another_office_cannot_touch_a_domain(office, make_office, dns_zones, ac
     assert CustomDomain.objects.get(pk=custom.pk).status == "pending"
     anonymous = office.client()
     assert anonymous.get("/office/domain/")["Location"].startswith("/office/login/")
+
+
+def test_it_says_when_another_offices_portal_is_still_served_at_the_domain(office, make_office, dns_zones):
+    from tenants import domains
+
+    mine = domains.custom_domain_add(tenant=office.tenant, domain=DOMAIN)
+    other = make_office("charlie", plan=Plan.objects.get(code="professional"))
+    theirs = domains.custom_domain_add(tenant=other.tenant, domain=DOMAIN)
+    dns_zones.set(theirs.verify_name, "TXT", theirs.verify_value)
+    dns_zones.set(DOMAIN, "CNAME", other.host)
+    assert domains.custom_domain_check_now(custom_domain=theirs).status == "verified"
+    dns_zones.set(mine.verify_name, "TXT", mine.verify_value)  # the domain changed hands
+    dns_zones.set(DOMAIN, "CNAME", office.host)
+    staff = office.staff_client()
+    page = staff.post(f"/office/domain/{mine.pk}/check/", follow=True).content.decode()
+    assert _rows(page) == {"verify": "found", "route": "found"} and 'data-domain-status="pending"' in page
+    assert f"Another office's portal is served at {DOMAIN}" in page
