@@ -8,10 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
@@ -154,11 +152,12 @@ def send_client_email(
         }
     with office_time_zone_active():  # any date it shows is the office's time, in the worker too
         rendered = render_email(kind, language=language, values=values)
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    message = EmailMultiAlternatives(
+    from .sender_domains import client_email
+
+    message = client_email(
         subject=rendered.subject,
         body=rendered.text,
-        from_email=formataddr((header_text(config.email_from_name or office_name, limit=100), address)),
+        from_name=header_text(config.email_from_name or office_name, limit=100),
         to=[to],
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
     )

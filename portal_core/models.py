@@ -566,3 +566,34 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never removed.")
+
+
+class SenderDomain(models.Model):
+    """The office's own sender address (``hello@theiragency.com``) for emails to its clients.
+
+    Portico sends from it only once its domain's records verify: an SPF include of the platform's
+    senders, a DKIM key Portico generated (the private half encrypted at rest; messages are signed
+    with it) and a return-path CNAME for bounces. Until then emails leave from the platform's
+    address with the office's name and reply-to (``portal_core.sender_domains``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for DNS records"
+        VERIFIED = "verified", "Verified"
+
+    address = models.EmailField()
+    selector = models.CharField(max_length=63, default="portico")
+    private_key_encrypted = models.TextField(editable=False)
+    public_key = models.TextField(editable=False, help_text="Base64 DER, as the DKIM record's p= tag.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    results = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1].lower()

@@ -97,7 +97,9 @@ def resolver() -> dns.resolver.Resolver:
     return answer
 
 
-def _lookup(name: str, rdtype: str) -> list[str]:
+def dns_lookup(name: str, rdtype: str) -> list[str]:
+    """The values of ``name``'s ``rdtype`` records as the checks' resolver sees them now (TXT strings
+    joined, CNAME targets lower-cased); nothing when the name or the resolver has none."""
     try:
         answer = resolver().resolve(name, rdtype, raise_on_no_answer=False, search=False)
     except (dns.resolver.NXDOMAIN, dns.resolver.NoNameservers, dns.exception.Timeout):
@@ -113,16 +115,17 @@ def _lookup(name: str, rdtype: str) -> list[str]:
     return values
 
 
-def _result(record: Record, state: str, seen: list[str]) -> dict:
+def record_result(record: Record, state: str, seen: list[str]) -> dict:
+    """One record's check as the office pages show it (``state``: found, missing or wrong)."""
     return {"key": record.key, "type": record.type, "name": record.name, "expected": record.value,
             "state": state, "seen": seen}  # fmt: skip
 
 
 def txt_check(record: Record) -> dict:
-    seen = _lookup(record.name, "TXT")
+    seen = dns_lookup(record.name, "TXT")
     if record.value in seen:
-        return _result(record, FOUND, seen)
-    return _result(record, WRONG if seen else MISSING, seen)
+        return record_result(record, FOUND, seen)
+    return record_result(record, WRONG if seen else MISSING, seen)
 
 
 def route_check(custom_domain: CustomDomain) -> dict:
@@ -130,14 +133,14 @@ def route_check(custom_domain: CustomDomain) -> dict:
     platform's; wrong when it points elsewhere (what it points at is kept, to show)."""
     target = office_host(custom_domain.tenant.slug)
     record = next(r for r in records_for(custom_domain) if r.key == "route")
-    cnames = _lookup(custom_domain.domain, "CNAME")
+    cnames = dns_lookup(custom_domain.domain, "CNAME")
     if cnames:
-        return _result(record, FOUND if target in cnames else WRONG, cnames)
-    addresses = _lookup(custom_domain.domain, "A")
+        return record_result(record, FOUND if target in cnames else WRONG, cnames)
+    addresses = dns_lookup(custom_domain.domain, "A")
     public = set(settings.PORTICO_PUBLIC_IPS)
     if addresses and public and set(addresses) <= public:
-        return _result(record, FOUND, addresses)
-    return _result(record, WRONG if addresses else MISSING, addresses)
+        return record_result(record, FOUND, addresses)
+    return record_result(record, WRONG if addresses else MISSING, addresses)
 
 
 def records_check(custom_domain: CustomDomain) -> list[dict]:
@@ -154,7 +157,7 @@ def certificate_served(domain: str) -> bool:
     if settings.PORTICO_TLS_PROBE:
         host, _, port = settings.PORTICO_TLS_PROBE.rpartition(":")
     else:
-        addresses = _lookup(domain, "A")
+        addresses = dns_lookup(domain, "A")
         if not addresses:
             return False
         host, port = addresses[0], "443"

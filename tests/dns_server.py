@@ -12,7 +12,7 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer
 RDATA = {
     "A": A,
     "CNAME": CNAME,
-    "TXT": TXT,
+    "TXT": lambda text: TXT([text[i : i + 255] for i in range(0, len(text), 255)] or [""]),  # 255 a string
     "SOA": lambda ns: SOA(ns, f"hostmaster.{ns}", (1, 3600, 600, 86400, 60)),
 }
 

@@ -123,14 +123,19 @@ def portal_settings(request):
 
 
 @staff_required
-def email_settings(request):
+def email_settings(request, sender_form=None):
+    from .sender import sender_context
+
     config = portal_config_get()
-    form = EmailSettingsForm(request.POST or None, instance=config)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST" and sender_form is None
+    form = EmailSettingsForm(request.POST if posted else None, instance=config)
+    if posted and form.is_valid():
         portal_config_update(config=config, **form.cleaned_data)
         messages.success(request, "Email settings saved.")
         return redirect("office:email")
-    return render_office(request, "portal_core/office/email.html", {"form": form})
+    return render_office(
+        request, "portal_core/office/email.html", {"form": form, **sender_context(sender_form)}
+    )
 
 
 @staff_required

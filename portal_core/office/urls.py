@@ -3,7 +3,7 @@
 
 from modules.urls import office_patterns
 
-from . import audit, contacts, devices, domains, email_templates, pages, payments, security, webhooks
+from . import audit, contacts, devices, domains, email_templates, pages, payments, security, sender, webhooks
 
 app_name = "office"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     *webhooks.urlpatterns,
     *payments.urlpatterns,
     *domains.urlpatterns,
+    *sender.urlpatterns,
     *office_patterns(),
 ]

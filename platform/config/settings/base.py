@@ -323,3 +323,8 @@ LOGGING = {
     # WeasyPrint (PDFs) tells each step of every rendering at INFO.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
+# Sending from an office's own domain (portal_core.sender_domains): the SPF include of the
+# platform's senders and the host its return-path (bounce) CNAME points at (empty: spf.<base> and
+# bounces.<base>).
+PORTICO_SPF_INCLUDE = env("PORTICO_SPF_INCLUDE", default="")
+PORTICO_RETURN_PATH_HOST = env("PORTICO_RETURN_PATH_HOST", default="")
