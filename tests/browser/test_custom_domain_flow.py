@@ -55,7 +55,7 @@ def test_an_office_puts_its_portal_on_its_own_domain(
     page.goto(f"{site.office('alpha')}/office/login/")
     page.get_by_label("Email").fill(office.owner_email)
     page.get_by_label("Password").fill(OWNER_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto(f"{site.office('alpha')}/office/domain/")
     expect(page.get_by_text("Your plan includes 3 custom domains.")).to_be_visible()
 
