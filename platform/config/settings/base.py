@@ -28,6 +28,9 @@ PORTICO_BASE_DOMAIN = env("PORTICO_BASE_DOMAIN", default="localhost").lower()
 PORTICO_SCHEME = env("PORTICO_SCHEME", default="http")
 # The port clients reach the server on, for links built outside a request (emails sent by tasks).
 PORTICO_PUBLIC_PORT = env("PORTICO_PUBLIC_PORT", default=env("PORT", default=""))
+# Proxies in front of the web (a count: 1 behind Caddy; or their addresses and networks,
+# comma-separated): rate limits then see each client's own address. Empty: trust no forwarding header.
+PORTICO_TRUSTED_PROXIES = env("PORTICO_TRUSTED_PROXIES", default="")
 PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", default=False)
 # Days of webhook events and delivery attempts kept in each office's log.
 PORTICO_WEBHOOKS_LOG_DAYS = env.int("PORTICO_WEBHOOKS_LOG_DAYS", default=30)
@@ -114,6 +117,9 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 MIDDLEWARE = [
     "tenants.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, compressed and with far-future caching once collected (``make run``, the image),
+    # before routing: a stylesheet needs no office.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.routing.TenantRoutingMiddleware",
     "portal_core.time_zones.OfficeTimeZoneMiddleware",  # the office's time zone, once routing knows it
     "corsheaders.middleware.CorsMiddleware",
@@ -211,7 +217,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".data" / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / ".data" / "media"
 STORAGES = {
