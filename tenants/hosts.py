@@ -13,7 +13,16 @@ request_origin: ContextVar[tuple[str, str] | None] = ContextVar("request_origin"
 def tenant_url(request, host: str, path: str) -> str:
     """``path`` on ``host`` with the scheme and port of the running server."""
     scheme = "https" if request.is_secure() else settings.PORTICO_SCHEME
-    return f"{scheme}://{_netloc(host, scheme, request.get_port())}{path}"
+    return f"{scheme}://{_netloc(host, scheme, public_port(request))}{path}"
+
+
+def public_port(request) -> str:
+    """The port clients reach this server on. Behind the TLS proxy (production: Caddy) that is the
+    proxy's, ``PORTICO_PUBLIC_PORT`` (empty: the scheme's own); served directly (``make run``, the
+    tests' live server) the server's own. Never taken from the request's Host header."""
+    if settings.SECURE_PROXY_SSL_HEADER and request.is_secure():
+        return settings.PORTICO_PUBLIC_PORT
+    return request.get_port()
 
 
 def office_host(slug: str) -> str:

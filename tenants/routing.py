@@ -22,7 +22,7 @@ from django.urls import set_urlconf
 from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
-from .hosts import office_host, request_origin, tenant_url
+from .hosts import office_host, public_port, request_origin, tenant_url
 
 GENERATION_KEY = "tenants:routing:generation"
 # What ``request.tenant`` is on the platform host (django-tenants' templates expect a schema name).
@@ -207,7 +207,7 @@ class TenantRoutingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         scheme = "https" if request.is_secure() else settings.PORTICO_SCHEME
-        request_origin.set((scheme, request.get_port()))
+        request_origin.set((scheme, public_port(request)))
         host = request_host(request)
         if is_platform_host(host):
             connection.set_schema_to_public()
