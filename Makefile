@@ -1,4 +1,5 @@
-# Portico: `make run` serves the platform, a worker and the demo office; `make test` runs the suite.
+# Portico: `make run` serves the platform, a worker and the demo office; `make test` runs the suite;
+# `make dev` is `make run` with the reloading development server.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -8,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORTICO_BASE_DOMAIN ?= localhost
 
-.PHONY: install install-system run test lint format bench clean
+.PHONY: install install-system run dev test lint format bench clean
 
 $(VENV)/bin/uv:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -25,8 +26,11 @@ install: $(VENV)/bin/uv ## Create .venv with every dependency from the lock file
 install-system: ## Debian packages the tests use: Chromium (browser tests) and Redis
 	@bash deploy/dev/system-packages.sh
 
-run: install ## Migrate, seed the demo office, serve web + worker until stopped
+run: install ## Migrate, seed the demo office, serve as production does (gunicorn, DEBUG off) + worker until Ctrl-C
 	@$(PY) deploy/dev/run.py --host $(HOST) --port $(PORT)
+
+dev: install ## The same with the auto-reloading development server and DEBUG on
+	@$(PY) deploy/dev/run.py --dev --host $(HOST) --port $(PORT)
 
 test: install-system install ## The whole suite against real PostgreSQL, Redis and Chromium
 	@eval "$$($(PY) deploy/dev/services.py env)" && $(VENV)/bin/pytest $(if $(CI),--create-db) $(PYTEST_ARGS)

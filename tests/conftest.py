@@ -91,6 +91,16 @@ def _fresh_platform_state():
     translation.activate(settings.LANGUAGE_CODE)  # a request or service may leave another active
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The static files collected and compressed once (about half a minute), as production does."""
+    from tests.production_stack import collect_static
+
+    root = tmp_path_factory.mktemp("static")
+    collect_static(root)
+    return root
+
+
 def host_for(slug: str) -> str:
     return f"{slug}.{settings.PORTICO_BASE_DOMAIN}"
 

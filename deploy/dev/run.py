@@ -1,6 +1,14 @@
-"""``make run``: prepare the database, seed the demo office, then serve web and worker until stopped."""
+"""``make run`` and ``make dev``: prepare the database, seed the demo office, then serve web and worker
+until stopped (Ctrl-C ends every process started here, and the embedded PostgreSQL if it was started
+here).
+
+``make run`` serves as production does: gunicorn with ``deploy/gunicorn.conf.py`` (several workers),
+``DEBUG`` off unless ``DJANGO_DEBUG=1``, static files collected and served compressed by WhiteNoise.
+``make dev`` (``--dev``) runs Django's auto-reloading development server with ``DEBUG`` on.
+"""
 
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -36,6 +44,32 @@ def manage(*args: str, env: dict, capture: bool = False) -> str:
     return result.stdout if capture else ""
 
 
+def static_sources_fingerprint() -> str:
+    """What the collected static files depend on: the project's static folders and the lock file
+    (the installed packages' own static files change only with it)."""
+    digest = hashlib.sha256((ROOT / "uv.lock").read_bytes())
+    for folder in sorted(ROOT.glob("**/static")):
+        if {".venv", ".data", "node_modules", ".git"} & set(folder.relative_to(ROOT).parts):
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(ROOT)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def collect_static(env: dict) -> None:
+    """Collect (hash, gzip and brotli) the static files, unless nothing they depend on changed."""
+    root = Path(env.get("STATIC_ROOT") or ROOT / ".data" / "static")
+    stamp = root / ".sources"
+    fingerprint = static_sources_fingerprint()
+    if (root / "staticfiles.json").is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
+        return
+    print("Collecting and compressing the static files (once, until they change)…", flush=True)
+    manage("collectstatic", "--noinput", "--clear", "-v", "0", env=env)
+    stamp.write_text(fingerprint)
+
+
 def fake_stripe_start(port: str, *, webhook: str, env: dict) -> subprocess.Popen:
     """The local stand-in for Stripe (``deploy/dev/fake_stripe.py``), sending its events to
     Portico's Connect webhook; returns once it answers."""
@@ -63,12 +97,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+    parser.add_argument("--dev", action="store_true", help="the auto-reloading server, DEBUG on")
     args = parser.parse_args()
 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
     }
+    env.setdefault("DJANGO_DEBUG", "1" if args.dev else "0")
+    debug = env["DJANGO_DEBUG"].lower() in {"1", "true", "yes", "on"}
+    embedded = embedded_data_dir(ROOT)
+    embedded_was_running = (embedded / "postmaster.pid").exists()
     url = database_url(ROOT)
     if url == LOCAL_URL:
         ensure_database(url)
@@ -91,6 +130,8 @@ def main() -> None:
     print("Preparing the database (migrations for every schema, the pool of ready schemas)…", flush=True)
     try:
         manage("migrate_schemas", "-v", "0", env=env)
+        if not debug:
+            collect_static(env)
         manage("pool_fill", env=env)
         demo = json.loads(manage("seed_demo", "--json", env=env, capture=True).strip().splitlines()[-1])
         operator = json.loads(
@@ -102,18 +143,24 @@ def main() -> None:
         raise
 
     office = demo["office"]
+    if args.dev:
+        web = [PY, "manage.py", "runserver", f"{args.host}:{port}"]
+        serving = "the development server, reloading on changes"
+    else:
+        web = [
+            PY, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+            "--bind", f"{args.host}:{port}", "config.wsgi:application",
+        ]  # fmt: skip
+        serving = "gunicorn as in production"
+    hint = "" if args.dev else " `make dev` reloads on changes."
     children += [
-        subprocess.Popen(
-            [PY, "manage.py", "runserver", f"{args.host}:{port}"],
-            cwd=ROOT,
-            env=env,  # noqa: S603
-            start_new_session=True,
-        ),
+        subprocess.Popen(web, cwd=ROOT, env=env, start_new_session=True),  # noqa: S603
         subprocess.Popen([PY, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True),  # noqa: S603
     ]
     print(
         f"""
-  Portico is running (web + worker). Stop with Ctrl-C.
+  Portico is running (web + worker): {serving}, DEBUG {"on" if debug else "off"}.{hint}
+  Stop with Ctrl-C.
 
   Platform        http://{base}:{port}/
   Sign up         http://{base}:{port}/signup/   (verification codes are printed here)
@@ -144,8 +191,8 @@ def main() -> None:
                 except ProcessLookupError:
                     break
                 time.sleep(0.5)
-        if str(embedded_data_dir(ROOT)) in url:
-            embedded_server_stop(embedded_data_dir(ROOT))
+        if str(embedded) in url and not embedded_was_running:
+            embedded_server_stop(embedded)
             print("Stopped the embedded PostgreSQL.", flush=True)
         sys.exit(0)
 
