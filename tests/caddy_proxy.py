@@ -38,6 +38,23 @@ class CaddyProxy:
         """The internal CA's root, which clients of this proxy trust (curl ``--cacert``)."""
         return self.home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
 
+    def intermediate_spki(self) -> str:
+        """What Chromium's ``--ignore-certificate-errors-spki-list`` takes to trust this proxy's
+        certificates: base64 SHA-256 of its internal CA's intermediate key."""
+        import base64
+        import hashlib
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        certificate = x509.load_pem_x509_certificate(
+            self.root_certificate.with_name("intermediate.crt").read_bytes()
+        )
+        der = certificate.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
     def start(self, timeout: float = 15.0) -> CaddyProxy:
         caddy = shutil.which("caddy")
         if caddy is None:

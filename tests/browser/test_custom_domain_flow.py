@@ -4,12 +4,7 @@ then the portal loads through a real Caddy on that domain, over HTTPS from Caddy
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Page, expect
 
 from tenants.models import Plan
@@ -35,15 +30,6 @@ def _record(page: Page, key: str):
 def _check_now(page: Page) -> None:
     page.locator(f'[data-domain="{DOMAIN}"]').get_by_role("button", name="Check now").click()
     page.wait_for_load_state()
-
-
-def _spki(certificate_path) -> str:
-    """What Chromium's ``--ignore-certificate-errors-spki-list`` takes: base64 SHA-256 of a key."""
-    certificate = x509.load_pem_x509_certificate(certificate_path.read_bytes())
-    der = certificate.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
@@ -96,14 +82,13 @@ def test_an_office_puts_its_portal_on_its_own_domain(
         page.screenshot(path=artifacts / f"office-domain-active-{viewport}.png", full_page=True)
 
         # A client's browser that resolves the domain to this machine and trusts only Caddy's CA.
-        intermediate = caddy.root_certificate.with_name("intermediate.crt")
         client_browser = browser.browser_type.launch(
             executable_path=str(CHROMIUM),
             headless=True,
             args=[
                 *CHROMIUM_ARGS,
                 f"--host-resolver-rules=MAP {DOMAIN} 127.0.0.1",
-                f"--ignore-certificate-errors-spki-list={_spki(intermediate)}",
+                f"--ignore-certificate-errors-spki-list={caddy.intermediate_spki()}",
             ],
         )
         try:
