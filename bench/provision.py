@@ -161,10 +161,10 @@ def template_sql() -> str:
 
     from django.conf import settings
 
-    from tenants.services import _pg_dump_binary
+    from tenants.services import _pg_binary
 
     db = settings.DATABASES["default"]
-    cmd = [_pg_dump_binary(), "--no-owner", "--no-privileges", "--inserts"]
+    cmd = [_pg_binary("pg_dump"), "--no-owner", "--no-privileges", "--inserts"]
     cmd += ["--schema", settings.PORTICO_BASE_SCHEMA]
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):

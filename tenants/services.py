@@ -317,36 +317,88 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
     return tenant
 
 
-def _pg_dump_binary() -> str:
-    """pgserver's pg_dump (PostgreSQL 16, reads older servers too), else the one on PATH."""
+def _pg_binary(name: str) -> str:
+    """pgserver's ``name`` (PostgreSQL 16 client tools), else the one on PATH."""
     from importlib.util import find_spec
 
     spec = find_spec("pgserver")
-    bundled = Path(spec.origin).parent / "pginstall" / "bin" / "pg_dump" if spec and spec.origin else Path()
-    return str(bundled) if bundled.exists() else (shutil.which("pg_dump") or "pg_dump")
+    bundled = Path(spec.origin).parent / "pginstall" / "bin" / name if spec and spec.origin else Path()
+    return str(bundled) if bundled.exists() else (shutil.which(name) or name)
+
+
+def _pg_connection_args() -> tuple[list[str], dict[str, str]]:
+    db = settings.DATABASES["default"]
+    args = ["--dbname", db["NAME"]]
+    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            args += [option, str(db[key])]
+    return args, {"PGPASSWORD": db.get("PASSWORD") or ""}
 
 
 def tenant_export(*, tenant: Tenant) -> Path:
     """Write ``pg_dump`` of the tenant's schema (gzip) and return its path."""
-    db = settings.DATABASES["default"]
     export_dir = Path(settings.PORTICO_EXPORT_DIR)
     export_dir.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     path = export_dir / f"{tenant.slug or tenant.schema_name}-{tenant.schema_name}-{stamp}.sql.gz"
-    env = {"PGPASSWORD": db.get("PASSWORD") or ""}
-    cmd = [_pg_dump_binary(), "--no-owner", "--schema", tenant.schema_name, "--dbname", db["NAME"]]
-    if db.get("HOST"):
-        cmd += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        cmd += ["--port", str(db["PORT"])]
-    if db.get("USER"):
-        cmd += ["--username", db["USER"]]
+    args, env = _pg_connection_args()
+    cmd = [_pg_binary("pg_dump"), "--no-owner", "--schema", tenant.schema_name, *args]
     result = subprocess.run(cmd, capture_output=True, env=env, timeout=3600, check=False)  # noqa: S603
     if result.returncode != 0 or b"CREATE SCHEMA" not in result.stdout:
         raise RuntimeError(f"Export of {tenant.schema_name} failed: {result.stderr.decode()[-500:]}")
     with gzip.open(path, "wb") as fh:
         fh.write(result.stdout)
     return path
+
+
+def tenant_restore(*, tenant: Tenant, export: Path) -> str:
+    """Bring an office's data back to its export (``tenant_export``): its current schema is kept aside
+    under another name (returned), the export loaded in one transaction and migrated to the running
+    code. The office is suspended meanwhile; a failed load puts the current schema back untouched."""
+    from django.core.management import call_command
+
+    schema = tenant.schema_name
+    try:
+        sql = gzip.open(export).read()
+    except (OSError, EOFError) as exc:
+        raise ValidationError(f"{export} is not a readable export: {exc}") from exc
+    if f"CREATE SCHEMA {schema};".encode() not in sql:
+        raise ValidationError(f"{Path(export).name} is not an export of {tenant.slug} ({schema}).")
+    aside = f"{schema}_before_{timezone.now():%Y%m%dt%H%M%S}"
+    was_active = tenant.status == Tenant.Status.ACTIVE
+    tenant_suspend(tenant=tenant, reason="Restoring from a backup")
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:  # committed before psql, a connection of its own, loads it
+        cursor.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"')
+    args, env = _pg_connection_args()
+    loaded = subprocess.run(  # noqa: S603 - fixed arguments, the SQL on stdin
+        [
+            _pg_binary("psql"),
+            "--quiet",
+            "--no-psqlrc",
+            "--single-transaction",
+            "-v",
+            "ON_ERROR_STOP=1",
+            *args,
+        ],
+        input=sql,
+        capture_output=True,
+        env=env,
+        timeout=3600,
+        check=False,
+    )
+    if loaded.returncode != 0:
+        with connection.cursor() as cursor:
+            cursor.execute(f'ALTER SCHEMA "{aside}" RENAME TO "{schema}"')
+        if was_active:
+            tenant_resume(tenant=tenant)
+        raise RuntimeError(f"Restoring {schema} failed, nothing changed: {loaded.stderr.decode()[-500:]}")
+    call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    if was_active:
+        tenant_resume(tenant=tenant)
+    logger.info("tenant %s restored from %s; the data before is in %s", schema, export, aside)
+    return aside
 
 
 def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> Path:
