@@ -125,3 +125,32 @@ def test_removing_the_primary_domain_brings_the_subdomain_back(office, primary):
         token_url = access.access_token_get_or_create(account=access.portal_account_for(contact=contact)).url
     connection.set_schema_to_public()
     assert token_url.startswith(f"http://{office.host}/client-portal/")
+
+
+def test_the_offices_cors_and_frame_rules_follow_it_to_the_domain(office, primary, make_office):
+    site = "https://www.alpha-agency.test"
+    other = make_office("bravo")
+    with schema_context(other.schema_name):
+        PortalConfig.objects.update(cors_origins=["https://www.bravo.example"])
+    with schema_context(office.schema_name):
+        config = PortalConfig.objects.get()
+        config.cors_origins = [site]
+        config.is_active = True
+        config.save()
+    connection.set_schema_to_public()
+    on_domain = Client(HTTP_HOST=DOMAIN)
+    preflight = on_domain.options("/api/v1/me/", HTTP_ORIGIN=site, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    assert preflight.status_code == 200 and preflight["Access-Control-Allow-Origin"] == site
+    refused = on_domain.options(
+        "/api/v1/me/", HTTP_ORIGIN="https://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert "Access-Control-Allow-Origin" not in refused
+    portal = on_domain.get("/auth/signin")
+    assert portal.status_code == 200
+    policy = portal["Content-Security-Policy"]
+    assert f"frame-ancestors 'self' {site}" in policy and "X-Frame-Options" not in portal
+    # Another office's rules do not travel with this domain.
+    bravo_origin = on_domain.options(
+        "/api/v1/me/", HTTP_ORIGIN="https://www.bravo.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
+    assert "Access-Control-Allow-Origin" not in bravo_origin
