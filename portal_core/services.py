@@ -1,5 +1,6 @@
 """Writes for the portal core."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
@@ -8,9 +9,11 @@ from modules.registry import registry
 from .models import PortalConfig
 
 
-def portal_config_initialize(*, company_name: str) -> PortalConfig:
+def portal_config_initialize(*, company_name: str, time_zone: str = "") -> PortalConfig:
     """Create the office's configuration in its fresh schema (used when a tenant is provisioned)."""
-    return PortalConfig.objects.create(company_name=company_name, portal_name=company_name)
+    return PortalConfig.objects.create(
+        company_name=company_name, portal_name=company_name, time_zone=time_zone or settings.TIME_ZONE
+    )
 
 
 def portal_config_update(*, config: PortalConfig, **fields) -> PortalConfig:

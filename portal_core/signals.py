@@ -19,9 +19,10 @@ def config_changed(sender, **kwargs) -> None:
 
 
 @receiver(tenant_provisioned, dispatch_uid="portal_core_tenant_provisioned")
-def office_portal_create(sender, *, tenant, **kwargs) -> None:
-    """A new office's portal starts with its configuration, named after the office."""
-    portal_config_initialize(company_name=tenant.name)
+def office_portal_create(sender, *, tenant, time_zone: str = "", **kwargs) -> None:
+    """A new office's portal starts with its configuration, named after the office, in the time zone
+    its owner chose at sign-up."""
+    portal_config_initialize(company_name=tenant.name, time_zone=time_zone)
 
 
 class ModuleSignal(Signal):

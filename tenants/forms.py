@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from .models import Tenant
+from .time_zones import time_zone_choices
 from .validators import validate_subdomain
 
 
@@ -33,6 +34,18 @@ class SignupForm(forms.Form):
         strip=False,
         help_text="At least 8 characters, not a common password.",
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        help_text=(
+            "Times in your office and portal are shown in it. Taken from your browser; "
+            "you can change it in Settings."
+        ),
+        widget=forms.Select(attrs={"data-guess-time-zone": ""}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [("", "Choose your time zone"), *time_zone_choices()]
 
     def clean(self):
         data = super().clean()

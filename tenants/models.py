@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
+from .time_zones import validate_time_zone
 from .validators import validate_subdomain
 
 
@@ -149,6 +150,9 @@ class SignupRequest(models.Model):
     owner_name = models.CharField(max_length=120)
     email = models.EmailField()
     password_hash = models.CharField(max_length=255)
+    time_zone = models.CharField(
+        max_length=64, default=settings.TIME_ZONE, validators=[validate_time_zone], help_text="The office's."
+    )
     code_hash = models.CharField(max_length=64)
     link_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(default=timezone.now)

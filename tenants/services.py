@@ -111,7 +111,14 @@ class Provisioned:
 
 
 def tenant_provision(
-    *, office_name: str, slug: str, owner_name: str, email: str, password_hash: str, plan: Plan | None = None
+    *,
+    office_name: str,
+    slug: str,
+    owner_name: str,
+    email: str,
+    password_hash: str,
+    plan: Plan | None = None,
+    time_zone: str = "",
 ) -> Provisioned:
     """Turn a ready schema into an office with its owner, in one transaction.
 
@@ -139,7 +146,9 @@ def tenant_provision(
             )
             with schema_context(tenant.schema_name):
                 owner_id = _owner_create(name=owner_name, email=email, password_hash=password_hash)
-                tenant_provisioned.send(sender=Tenant, tenant=tenant, owner_id=owner_id)
+                tenant_provisioned.send(
+                    sender=Tenant, tenant=tenant, owner_id=owner_id, time_zone=time_zone or settings.TIME_ZONE
+                )
             token = new_token()
             LoginHandoff.objects.create(
                 token_hash=token_hash(token, purpose=HANDOFF),
@@ -196,7 +205,14 @@ def login_handoff_consume(*, tenant: Tenant, token: str) -> int | None:
 
 
 def signup_start(
-    *, office_name: str, slug: str, owner_name: str, email: str, password: str, verify_url_base: str
+    *,
+    office_name: str,
+    slug: str,
+    owner_name: str,
+    email: str,
+    password: str,
+    verify_url_base: str,
+    time_zone: str = "",
 ) -> SignupRequest:
     """Record a sign-up (password hashed now) and email a verification code and link."""
     validate_subdomain(slug)
@@ -210,6 +226,7 @@ def signup_start(
         owner_name=owner_name.strip(),
         email=email.strip().lower(),
         password_hash=make_password(password),
+        time_zone=time_zone or settings.TIME_ZONE,
         code_hash=token_hash(code, purpose=SIGNUP_CODE),
         link_hash=token_hash(link, purpose=SIGNUP_LINK),
         expires_at=timezone.now() + timedelta(minutes=settings.PORTICO_SIGNUP_CODE_MINUTES),
@@ -239,6 +256,7 @@ def _signup_provision(signup: SignupRequest) -> Provisioned:
         owner_name=signup.owner_name,
         email=signup.email,
         password_hash=signup.password_hash,
+        time_zone=signup.time_zone,
     )
     signup.verified_at = timezone.now()
     signup.tenant = provisioned.tenant

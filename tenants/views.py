@@ -38,6 +38,7 @@ def signup(request):
                 email=data["email"],
                 password=data["password"],
                 verify_url_base=base,
+                time_zone=data["time_zone"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

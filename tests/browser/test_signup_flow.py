@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from .conftest import PHONE
+
 pytestmark = pytest.mark.browser
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -33,8 +35,12 @@ BRAVO = Owner("Bravo Studio", "bravo", "Bram Bravo", "bram@bravo-studio.example"
 # --- steps a person takes --------------------------------------------------------------------------
 
 
-def fill_signup(page: Page, site, owner: Owner, *, subdomain: str | None = None) -> None:
+def fill_signup(
+    page: Page, site, owner: Owner, *, subdomain: str | None = None, time_zone: str | None = None
+) -> None:
     page.goto(f"{site.platform}/signup/")
+    if time_zone:
+        page.get_by_label("Time zone").select_option(time_zone)
     page.get_by_label("Office name").fill(owner.office_name)
     page.get_by_label("Subdomain").fill(owner.slug if subdomain is None else subdomain)
     page.get_by_label("Your name").fill(owner.name)
@@ -52,9 +58,9 @@ def emailed_code(email: str) -> str:
     return match.group(1)
 
 
-def start_signup(page: Page, site, owner: Owner) -> str:
+def start_signup(page: Page, site, owner: Owner, **choices) -> str:
     """Fill the sign-up form and arrive on the verification page; returns the emailed code."""
-    fill_signup(page, site, owner)
+    fill_signup(page, site, owner, **choices)
     page.wait_for_url(re.compile(r"/signup/verify/[0-9a-f-]{36}/$"))
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     return emailed_code(owner.email)
@@ -65,9 +71,9 @@ def enter_code(page: Page, code: str) -> None:
     page.get_by_role("button", name="Confirm and open my office").click()
 
 
-def sign_up(page: Page, site, owner: Owner) -> None:
+def sign_up(page: Page, site, owner: Owner, **choices) -> None:
     """The whole self-service sign-up; ends signed in on the office home."""
-    enter_code(page, start_signup(page, site, owner))
+    enter_code(page, start_signup(page, site, owner, **choices))
     page.wait_for_url(f"{site.office(owner.slug)}/office/")
     expect(page.locator("#setup-checklist")).to_be_visible()
 
@@ -244,3 +250,19 @@ def test_it_fits_the_office_home_on_a_phone(phone_page, site, artifacts):
     for path in OFFICE_PAGES:
         open_office(phone_page, site, BRAVO, path)
         assert_no_horizontal_scroll(phone_page)
+
+
+def test_the_sign_up_takes_the_time_zone_from_the_browser(browser, site, artifacts):
+    context = browser.new_context(**PHONE, timezone_id="Asia/Singapore")
+    try:
+        page = context.new_page()
+        page.goto(f"{site.platform}/signup/")
+        zone = page.get_by_label("Time zone")
+        expect(zone).to_have_value("Asia/Singapore")  # guessed from the browser, still changeable
+        assert zone.evaluate("el => el.getBoundingClientRect().right") <= 390
+        page.screenshot(path=artifacts / "signup-time-zone-phone.png", full_page=True)
+        sign_up(page, site, ALPHA, time_zone="Europe/Lisbon")  # the office is elsewhere than its owner
+        open_office(page, site, ALPHA, "/office/settings/")
+        expect(page.get_by_label("Time zone")).to_have_value("Europe/Lisbon")
+    finally:
+        context.close()

@@ -19,6 +19,7 @@ GOOD = {
     "owner_name": "Hana Harbour",
     "email": "hana@harbour.example",
     "password": "Sea-view-2026!",
+    "time_zone": "Europe/Lisbon",
 }
 
 
@@ -254,3 +255,28 @@ def test_it_lets_exactly_one_of_two_concurrent_signups_win(settings):
     assert Tenant.objects.filter(status="pooled").count() == pooled_before - 1
     assert schemas_in_database() == schemas_before
     assert Tenant.objects.get(slug="race").schema_name in schemas_before
+
+
+def test_the_office_starts_in_the_time_zone_chosen_at_sign_up(platform_client, db):
+    from portal_core.models import PortalConfig
+
+    page = platform_client.get("/signup/").content.decode()
+    assert "data-guess-time-zone" in page and '<option value="America/New_York">' in page
+    _signup(platform_client, time_zone="America/New_York")
+    pending = SignupRequest.objects.get()
+    assert pending.time_zone == "America/New_York"
+    assert (
+        platform_client.post(f"/signup/verify/{pending.id}/", {"code": _code_from_mail()}).status_code == 302
+    )
+    with schema_context(Tenant.objects.get(slug="harbour").schema_name):
+        assert PortalConfig.objects.get().time_zone == "America/New_York"
+    connection.set_schema_to_public()
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus_Mons", "Europe/Amsterdam'--"])
+def test_a_sign_up_without_a_real_time_zone_is_refused_and_keeps_what_was_typed(platform_client, db, zone):
+    response = _signup(platform_client, time_zone=zone)
+    assert response.status_code == 200 and not SignupRequest.objects.exists() and not mail.outbox
+    html = response.content.decode()
+    assert "Time zone" in html and ("This field is required" in html or "Select a valid choice" in html)
+    assert 'value="Harbour Homes"' in html and 'value="hana@harbour.example"' in html

@@ -377,6 +377,14 @@ document.getElementById("id_subdomain")?.addEventListener("input", (event) => {
   if (preview) preview.textContent = event.target.value.toLowerCase() || "your-office";
 });
 
+// Sign-up: the office's time zone starts as the browser's, when nothing is chosen yet.
+document.querySelectorAll("select[data-guess-time-zone]").forEach((select) => {
+  if (select.value) return;
+  let zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { return; }
+  if ([...select.options].some((option) => option.value === zone)) select.value = zone;
+});
+
 // A map embed appears only when it has really loaded: offline, the address and links stay alone.
 document.querySelectorAll("[data-map-embed]").forEach((holder) => {
   if (navigator.onLine === false) return;
