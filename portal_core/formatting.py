@@ -187,11 +187,21 @@ def format_money(amount: Decimal | None, currency: str = DEFAULT_CURRENCY) -> st
         raise TypeError("money is a Decimal, never a float")
     amount = money_round(Decimal(amount), currency)
     locale = _locale()
-    pattern = babel_numbers.parse_pattern(locale.currency_formats["standard"])
-    if amount == amount.to_integral_value():
-        pattern.frac_prec = (0, 0)
+    whole = amount == amount.to_integral_value()
+    pattern = _currency_pattern(str(locale), whole=whole)
+    if whole:
         return pattern.apply(amount, locale, currency=currency.upper(), currency_digits=False)
     return pattern.apply(amount, locale, currency=currency.upper())
+
+
+@functools.lru_cache(maxsize=64)
+def _currency_pattern(locale_name: str, *, whole: bool) -> babel_numbers.NumberPattern:
+    """The language's currency pattern, parsed once (a card grid formats dozens of prices); for
+    whole amounts, without the minor unit. Never changed after it is made."""
+    pattern = babel_numbers.parse_pattern(Locale.parse(locale_name).currency_formats["standard"])
+    if whole:
+        pattern.frac_prec = (0, 0)
+    return pattern
 
 
 def format_list(items: list[str], *, style: str = "standard") -> str:
