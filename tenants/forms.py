@@ -75,3 +75,7 @@ class VerifyForm(forms.Form):
 
 class ChangeSubdomainForm(forms.Form):
     subdomain = SubdomainField(label="Another subdomain")
+
+
+class FindOfficeForm(forms.Form):
+    email = forms.EmailField(label="Your work email", max_length=254)

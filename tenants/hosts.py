@@ -47,3 +47,10 @@ def current_base_url() -> str:
         )
     scheme, port = request_origin.get() or (settings.PORTICO_SCHEME, settings.PORTICO_PUBLIC_PORT)
     return f"{scheme}://{_netloc(host, scheme, port)}"
+
+
+def absolute_url(host: str, path: str) -> str:
+    """``path`` on ``host``, with the scheme and port of the request being served, else the
+    settings' (background work)."""
+    scheme, port = request_origin.get() or (settings.PORTICO_SCHEME, settings.PORTICO_PUBLIC_PORT)
+    return f"{scheme}://{_netloc(host, scheme, port)}{path}"

@@ -33,6 +33,15 @@ class Plan(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(50))],
         help_text="The platform's fee on each card payment an office takes (percent of the amount).",
     )
+    monthly_price = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Shown on the landing page; empty: not shown there.",
+    )
+    price_currency = models.CharField(max_length=3, default="EUR", help_text="ISO 4217, e.g. EUR.")
     is_default = models.BooleanField(default=False, help_text="Given to new sign-ups.")
 
     class Meta:

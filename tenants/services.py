@@ -316,6 +316,42 @@ def signup_change_subdomain(*, signup_id: uuid.UUID, slug: str) -> SignupRequest
     return signup
 
 
+# --- finding one's office ------------------------------------------------------------------------
+
+
+def office_find_request(*, email: str) -> None:
+    """ "Sign in to your office" on the landing page: the same answer and the same work whatever the
+    email (one task enqueued); the worker looks for the offices and emails their links."""
+    enqueue("tenants.tasks.office_links_send_task", email.strip().lower(), schema_name="public")
+
+
+def office_links_send(*, email: str) -> int:
+    """Email ``email`` the office login link of every active office where it is an active staff
+    member; returns how many offices were found (0: no email is sent)."""
+    from django.contrib.auth import get_user_model
+
+    from .hosts import absolute_url
+
+    found = []
+    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("name"):
+        with schema_context(tenant.schema_name):
+            if get_user_model().objects.filter(email__iexact=email, is_staff=True, is_active=True).exists():
+                found.append(
+                    {"name": tenant.name, "url": absolute_url(tenant.primary_host(), "/office/login/")}
+                )
+    connection.set_schema_to_public()
+    if found:
+        context = {"offices": found, "email": email}
+        send_mail(
+            subject="Your Portico offices",
+            message=render_to_string("tenants/email/find_office.txt", context),
+            html_message=render_to_string("tenants/email/find_office.html", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return len(found)
+
+
 # --- operator actions ----------------------------------------------------------------------------
 
 

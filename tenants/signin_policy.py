@@ -52,6 +52,7 @@ SURFACES: dict[str, Limits] = {
     "api-token": Limits(ip=30, account=10),
     "api-token-refresh": Limits(ip=120, account=60),
     "signup": Limits(ip=10, account=3, window=3600),
+    "office-find": Limits(ip=10, account=3, window=3600),
     "signup-code": Limits(ip=30, account=10),
     "signup-confirm": Limits(ip=30, account=10),
 }

@@ -2,7 +2,7 @@
 
 from django.db import connection
 
-from .services import pool_top_up
+from .services import office_links_send, pool_top_up
 
 POOL_LOCK = 7_311_001
 
@@ -17,3 +17,8 @@ def pool_top_up_task() -> int:
             return pool_top_up()
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [POOL_LOCK])
+
+
+def office_links_send_task(email: str) -> int:
+    """Email ``email`` the sign-in links of the offices where it is a staff member (none: nothing)."""
+    return office_links_send(email=email)

@@ -17,6 +17,7 @@ RESERVED_SUBDOMAINS = frozenset(
         "auth",
         "login",
         "signup",
+        "find-office",
         "help",
         "support",
         "docs",

@@ -1,16 +1,19 @@
 """Pages on the platform host: the landing page and self-service sign-up."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from .forms import ChangeSubdomainForm, SignupForm, VerifyForm
+from .forms import ChangeSubdomainForm, FindOfficeForm, SignupForm, VerifyForm
 from .hosts import office_host, tenant_url
 from .models import SignupRequest
 from .services import (
     SignupError,
+    office_find_request,
     signup_change_subdomain,
     signup_start,
     signup_verify_code,
@@ -20,7 +23,51 @@ from .signin_policy import guarded
 
 
 def landing(request):
-    return render(request, "tenants/landing.html")
+    return render(request, "tenants/landing.html", {"plans": _landing_plans(), "find_form": FindOfficeForm()})
+
+
+def _landing_plans() -> list[dict]:
+    """The plans with a price, cheapest first, as the pricing table shows them (in English, as the
+    platform's pages are)."""
+    from babel.numbers import format_currency, format_decimal
+
+    from .models import Plan
+
+    rows = []
+    for plan in Plan.objects.filter(monthly_price__isnull=False).order_by("monthly_price", "name"):
+        price = plan.monthly_price
+        whole = price == price.to_integral_value()
+        rows.append(
+            {
+                "plan": plan,
+                "accounts": format_decimal(plan.max_portal_accounts or 0, locale="en"),
+                "price": format_currency(
+                    price, plan.price_currency, locale="en", format="¤#,##0" if whole else None,
+                    currency_digits=not whole,
+                ),
+            }
+        )  # fmt: skip
+    return rows
+
+
+@guarded("office-find", account_field="email")
+@never_cache
+def office_find(request):
+    """ "Sign in to your office": whatever the email, the same answer; the links go by email."""
+    if request.method != "POST":
+        return redirect(f"{reverse('landing')}#sign-in")
+    form = FindOfficeForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "tenants/landing.html", {"plans": _landing_plans(), "find_form": form}, status=400
+        )
+    office_find_request(email=form.cleaned_data["email"])
+    messages.success(
+        request,
+        f"If {form.cleaned_data['email']} works at an office on Portico, we have emailed it a link to "
+        "each office's sign-in. It can take a minute to arrive.",
+    )
+    return redirect(f"{reverse('landing')}#sign-in")
 
 
 @guarded("signup", account_field="email")

@@ -50,8 +50,10 @@ def _restore_platform_rows() -> None:
 
     from tenants.models import Plan, Tenant
 
+    prices = import_module("tenants.migrations.0011_plan_prices").PRICES
     for plan in import_module("tenants.migrations.0002_default_plans").PLANS:
-        Plan.objects.get_or_create(code=plan["code"], defaults=plan)
+        defaults = {**plan, "monthly_price": prices.get(plan["code"])}
+        Plan.objects.get_or_create(code=plan["code"], defaults=defaults)
     with connection.schema_editor() as editor:
         for name in PLATFORM_ROW_MIGRATIONS:
             import_module(name).schedule(apps, editor)

@@ -20,6 +20,7 @@ operator_two_factor.protect(admin.site)
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
+    path("find-office/", views.office_find, name="office-find"),
     path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("auth/signin", views.portal_signin, name="portal-signin"),

@@ -121,6 +121,8 @@ def test_it_manages_plans(operator_client, db):
             "api_requests_per_minute": "120",
             "max_custom_domains": "1",
             "application_fee_percent": "0",
+            "monthly_price": "49.00",
+            "price_currency": "EUR",
         },
     )
     assert response.status_code == 302

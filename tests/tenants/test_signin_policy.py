@@ -184,6 +184,7 @@ def _ways_in(office):
             "/signup/",
             lambda e: {"office_name": "X", "subdomain": "", "owner_name": "X", "email": e},
         ),
+        "office-find": (lambda: Client(HTTP_HOST=PLATFORM_HOST), "/find-office/", lambda e: {"email": e}),
     }
 
 
