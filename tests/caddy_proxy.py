@@ -16,9 +16,17 @@ CADDYFILE = Path(__file__).resolve().parents[1] / "deploy" / "Caddyfile"
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port free for TCP and for UDP (a DNS server or another Caddy may hold the UDP one)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 class CaddyProxy:
@@ -66,6 +74,8 @@ class CaddyProxy:
             "default_bind 127.0.0.1",
             f"http_port {self.http_port}",
             f"https_port {self.https_port}",
+            # HTTP/1.1 and 2 only: HTTP/3 would also bind the port for UDP, which the tests need not.
+            "servers {\n\t\tprotocols h1 h2\n\t}",
         ]
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
