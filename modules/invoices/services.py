@@ -194,6 +194,13 @@ def _next_number(day: date, terms: InvoiceTerms) -> str:
     return number
 
 
+def number_next_preview() -> str:
+    """The number the next invoice sent today would get (nothing is taken)."""
+    terms, today = invoice_terms_get(), clock.today()
+    found = NumberSequence.objects.filter(year=today.year if terms.number_reset_yearly else 0).first()
+    return number_format(terms.number_pattern, day=today, seq=(found.last if found else 0) + 1)
+
+
 def invoice_send(*, invoice: Invoice) -> Invoice:
     """Give the invoice its number (the first time) and open it for payment."""
     with transaction.atomic():
@@ -350,21 +357,25 @@ def invoice_change(
     contact=None,
     company=None,
     lines: list[LineInput],
-    currency: str,
+    currency: str | None,
     due_date: date | None = None,
     prices_include_tax: bool = False,
     discount_percent: Decimal = Decimal(0),
     notes: str = "",
     po_number: str = "",
-    terms: str = "",
-    footer: str = "",
+    terms: str | None = "",
+    footer: str | None = "",
     deposit: str = "",
     deposit_value: Decimal | None = None,
 ) -> Invoice:
-    """A draft's new client, lines and terms, with its totals recomputed. Only a draft changes:
-    what a client has seen stays as they saw it."""
+    """A draft's new client, lines and terms, with its totals recomputed (``None``: the office's
+    currency, terms or footer). Only a draft changes: what a client has seen stays as they saw it."""
     if (contact is None) == (company is None):
         raise ValidationError("An invoice is for one contact or one company.")
+    settings_ = invoice_terms_get()
+    currency = settings_.default_currency if currency is None else currency
+    terms = settings_.default_terms if terms is None else terms
+    footer = settings_.default_footer if footer is None else footer
     try:
         minor_digits(currency)
     except ValueError as exc:

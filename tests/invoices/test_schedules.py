@@ -115,10 +115,13 @@ def test_the_office_chooses_when_reminders_go(office_a, worker, django_capture_o
     staff = office_a.staff_client()
     page = staff.get("/office/invoices/settings/").content.decode()
     assert 'value="3"' in page and 'value="7"' in page  # the defaults
+    settings = {"number_pattern": "{YYYY}-{seq:04}", "default_currency": "EUR", "payment_terms_days": "14"}
     saved = staff.post(
-        "/office/invoices/settings/", {"remind_days_before": "", "remind_days_after": "2"}, follow=True
+        "/office/invoices/settings/",
+        {**settings, "remind_days_before": "", "remind_days_after": "2"},
+        follow=True,
     )
-    assert "Reminder settings saved" in saved.content.decode()
+    assert "Invoice settings saved" in saved.content.decode()
     mail.outbox.clear()
     assert worker.run(invoice.due_date - timedelta(days=3)) == 0
     assert worker.run(invoice.due_date) == 0  # no reminder on the day any more
