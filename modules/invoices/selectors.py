@@ -27,6 +27,19 @@ _net = ExpressionWrapper(
 )
 
 
+def invoices_for_client(account) -> QuerySet[Invoice]:
+    """The invoices a portal account sees (never a draft): a contact's own, and those of the
+    company the contact belongs to; a company-level account's, the company's. No one else's."""
+    if account.contact_id:
+        mine = Q(contact_id=account.contact_id)
+        company_id = account.contact.company_id
+        if company_id:
+            mine |= Q(company_id=company_id)
+    else:
+        mine = Q(company_id=account.company_id)
+    return Invoice.objects.filter(mine).exclude(status=Invoice.Status.DRAFT)
+
+
 def invoices_filtered(
     *, status: str = "", q: str = "", contact_id: int | None = None, company_id: int | None = None
 ) -> QuerySet[Invoice]:
