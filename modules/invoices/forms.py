@@ -188,7 +188,13 @@ class InvoiceTermsForm(forms.Form):
 class InvoiceFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Client or number")
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Invoice.Status.choices, ("overdue", "Overdue")]
+        required=False,
+        choices=[
+            ("", "Any status"),
+            *Invoice.Status.choices,
+            ("overdue", "Overdue"),
+            ("refund", "Needs a refund"),
+        ],
     )
 
 

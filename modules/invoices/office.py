@@ -60,6 +60,7 @@ def office_list(request):
         "contact_id": contact_id,
         "company_id": company_id,
         "totals": selectors.invoice_totals(),
+        "refund_due": selectors.refund_due_count(),
         "query_string": query_without(request, "page"),
         "export_query": query_without(request, "page"),
     }
@@ -268,6 +269,7 @@ def _invoice_page(request, invoice: Invoice, **forms):
         "invoice": invoice,
         "payments": payments,
         "refundable": [p for p in payments if p.refundable > 0],
+        "refunds_due": selectors.refunds_due(invoice, payments),
         "payment_form": forms.get("payment_form") or PaymentForm(invoice=invoice),
         "refund_form": RefundForm(),
         "part_form": forms.get("part_form")
