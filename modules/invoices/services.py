@@ -746,6 +746,14 @@ def reminders_schedule(*, invoice: Invoice, terms: InvoiceTerms | None = None) -
     return day
 
 
+def reminders_rearm() -> int:
+    """Set again the next reminder of every open invoice (after the module was off). Returns how
+    many were set."""
+    terms = invoice_terms_get()
+    open_ = Invoice.objects.filter(status__in=[Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID])
+    return sum(1 for invoice in open_ if reminders_schedule(invoice=invoice, terms=terms) is not None)
+
+
 def reminders_send_due(*, invoice: Invoice) -> str | None:
     """Send the reminder that is due today (the latest when several are: the earlier ones are
     passed over), once; then set the timer for the next. Nothing once the invoice is paid or void.
@@ -854,6 +862,16 @@ def recurring_create(
         )
         enqueue_at(_at_office_morning(start_date), RECURRING_TASK, recurring.pk)
     return recurring
+
+
+def recurring_rearm() -> int:
+    """Set again the timer of every running schedule (after the module was off): the next invoice
+    on its date, or now when that date has passed. Returns how many were set."""
+    today, count = clock.today(), 0
+    for recurring in RecurringInvoice.objects.filter(stopped_at__isnull=True, next_date__isnull=False):
+        enqueue_at(_at_office_morning(max(recurring.next_date, today)), RECURRING_TASK, recurring.pk)
+        count += 1
+    return count
 
 
 def recurring_stop(*, recurring: RecurringInvoice) -> RecurringInvoice:
