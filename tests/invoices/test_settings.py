@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from modules.invoices import clock, services
 from modules.invoices.models import Invoice, InvoiceTerms
-from portal_core.models import PortalAccount
+from portal_core.models import Contact, PortalAccount
 from tests.api.conftest import api
 from tests.api.conftest import api_key_a as api_key_a  # noqa: F401 (fixture)
 from tests.invoices.pdf_text import pdf_text
@@ -97,6 +97,17 @@ def test_the_settings_page_shows_the_defaults_and_saves_with_a_confirmation(offi
             10,
         )
         assert terms.default_footer.startswith("Ledger & Co")
+        kim = Contact.objects.create(first_name="Kim")
+        new = services.invoice_create(contact=kim, lines=[services.LineInput("Audit", D(1), D(100))])
+        assert (new.currency, new.deposit, new.deposit_value, new.terms) == (
+            "USD",
+            "percent",
+            D(25),
+            "Pay by bank transfer to NL00 BANK 0123 4567 89.",
+        )
+        assert new.minimum_payment == D("25.00")  # the client may pay a quarter at a time
+    editor = staff.get("/office/invoices/new/").content.decode()
+    assert 'value="USD"' in editor and '<option value="percent" selected>' in editor
 
 
 @pytest.mark.parametrize(
@@ -218,8 +229,6 @@ def test_the_api_drafts_with_the_offices_defaults_and_changes_the_texts(office_a
             default_terms="30 days net.",
             default_footer="Registered in England.",
         )
-        from portal_core.models import Contact
-
         kim = Contact.objects.create(first_name="Kim")
     client = api(office_a.host, api_key_a)
     line = {"description": "Audit", "unit_price": "100"}
