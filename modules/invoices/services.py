@@ -281,13 +281,15 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
         invoice = Invoice.objects.select_for_update().filter(pk=int(payment.reference)).first()
         if invoice is None or payment.currency != invoice.currency:
             return None
-        paid = Payment.objects.filter(
-            module="invoices",
-            reference=payment.reference,
-            currency=invoice.currency,
-            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+        paid = list(
+            Payment.objects.filter(
+                module="invoices",
+                reference=payment.reference,
+                currency=invoice.currency,
+                status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+            )
         )
-        before = invoice.amount_paid
+        was_paid = invoice.status == Invoice.Status.PAID
         invoice.amount_paid = sum((p.amount - p.amount_refunded for p in paid), Decimal(0))
         if invoice.status != Invoice.Status.VOID:
             if invoice.amount_paid >= invoice.total:
@@ -295,17 +297,21 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
             elif invoice.amount_paid > 0:
                 invoice.status = Invoice.Status.PARTIALLY_PAID
         invoice.save(update_fields=["amount_paid", "status"])
-        _payment_events(invoice, payment, received=invoice.amount_paid > before)
+        # Each payment is told once, by its own success: another payment's recount (two landing at
+        # once) may have counted it already, so "the total grew" would miss it.
+        counted = any(p.pk == payment.pk for p in paid)
+        _payment_events(invoice, payment, received=counted, was_paid=was_paid)
     return invoice
 
 
-def _payment_events(invoice: Invoice, payment: Payment, *, received: bool) -> None:
-    """What a counted payment tells the office's webhooks: it arrived, and where the invoice stands."""
+def _payment_events(invoice: Invoice, payment: Payment, *, received: bool, was_paid: bool = False) -> None:
+    """What a counted payment tells the office's webhooks: it arrived, and where the invoice stands
+    (``invoice_paid`` once, when it becomes paid: a payment beyond the total is received, not paid)."""
     if not received:
         return
     data = {"payment": payment_payload(payment), "invoice": invoice_payload(invoice)}
     event_emit(type="invoices.payment_received", data=data)
-    if invoice.status == Invoice.Status.PAID:
+    if invoice.status == Invoice.Status.PAID and not was_paid:
         event_emit(
             type="invoices.invoice_paid", data={"invoice": data["invoice"], "payment": data["payment"]}
         )

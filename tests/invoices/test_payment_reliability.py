@@ -22,6 +22,9 @@ from portal_core.payments.models import Payment
 from portal_core.services import module_enable
 from tests.invoices.test_invoices import draft_for, switched
 from tests.portal_core.test_payments import connected, stripe_fake  # noqa: F401 (fixture)
+from tests.webhooks.conftest import receiver  # noqa: F401 (fixture)
+from webhooks.models import WebhookEvent
+from webhooks.services import endpoint_create
 
 D = Decimal
 
@@ -79,12 +82,14 @@ def receipts() -> list[str]:
 def test_two_payments_racing_for_one_balance_both_count_and_the_excess_is_flagged(
     make_office,
     stripe_fake,  # noqa: F811 (the fixture)
+    receiver,  # noqa: F811 (the fixture)
 ):
     """The client pays the same balance in two tabs; both webhooks land at the same moment on two
     connections. Both payments count (none is lost), and the office is told to give one back."""
     office = make_office("racing")
     with tenant_context(office.tenant):
         module_enable(key="invoices")
+        endpoint_create(url=receiver.url)
     connection.set_schema_to_public()
     connected(office, stripe_fake)
     client, account = office.portal_client()
@@ -117,6 +122,10 @@ def test_two_payments_racing_for_one_balance_both_count_and_the_excess_is_flagge
     paid = invoice_now(office, invoice)
     assert (paid.status, paid.amount_paid, paid.balance) == ("paid", D("242.00"), D(0))
     assert [p.status for p in payments_of(office, invoice)] == ["succeeded", "succeeded"]
+    with in_office(office):
+        told = list(WebhookEvent.objects.filter(type__startswith="invoices.").values_list("type", flat=True))
+    connection.set_schema_to_public()
+    assert told.count("invoices.payment_received") == 2 and told.count("invoices.invoice_paid") == 1
     staff = office.staff_client()
     page = text(staff.get(f"/office/invoices/{invoice.pk}/"))
     assert "Money to give back" in page and "Overpaid by €121" in page
