@@ -71,9 +71,14 @@ def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
 
 
 class StripeError(Exception):
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", param: str = ""):
+    def __init__(
+        self, status: int, message: str, kind: str = "invalid_request_error", param: str = "", code: str = ""
+    ):
         super().__init__(message)
-        self.status, self.body = status, {"error": {"type": kind, "message": message, "param": param or None}}
+        error = {"type": kind, "message": message, "param": param or None}
+        if code:
+            error["code"] = code
+        self.status, self.body = status, {"error": error}
 
 
 class FakeStripe:
@@ -275,7 +280,7 @@ class FakeStripe:
     def _own(self, object_id: str, account: str, kind: str) -> dict:
         obj = self.objects.get(object_id)
         if obj is None or obj["object"] != kind or (kind != "account" and obj.get("_account") != account):
-            raise StripeError(404, f"No such {kind}: '{object_id}'", param="id")
+            raise StripeError(404, f"No such {kind}: '{object_id}'", param="id", code="resource_missing")
         return obj
 
     def handle(self, method: str, path: str, account: str, params: dict) -> dict:
@@ -285,6 +290,10 @@ class FakeStripe:
                 return self._account_create(params)
             if method == "GET" and (m := re.fullmatch(r"/v1/accounts/(acct_\w+)", path)):
                 return self._public(self._own(m[1], account, "account"))
+            if method == "DELETE" and (m := re.fullmatch(r"/v1/accounts/(acct_\w+)", path)):
+                self._own(m[1], account, "account")
+                del self.objects[m[1]]
+                return {"id": m[1], "object": "account", "deleted": True}
             if method == "POST" and path == "/v1/account_links":
                 return self._account_link(params)
             if method == "POST" and path == "/v1/checkout/sessions":

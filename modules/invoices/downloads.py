@@ -3,14 +3,13 @@ the office's staff; any other invoice is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from portal_core.client_auth import client_required
 from portal_core.office.shell import staff_required
 
-from . import pdf
+from . import pdf, selectors
 from .models import Invoice
 
 
@@ -29,9 +28,7 @@ def _with_lines(queryset):
 
 @client_required
 def portal_pdf(request, pk):
-    client = request.client
-    mine = Q(contact_id=client.contact_id) if client.contact_id else Q(company_id=client.company_id)
-    invoices = Invoice.objects.filter(mine).exclude(status=Invoice.Status.DRAFT)
+    invoices = selectors.invoices_for_client(request.client)
     return pdf_response(get_object_or_404(_with_lines(invoices), pk=pk))
 
 

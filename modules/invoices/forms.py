@@ -24,7 +24,7 @@ class InvoiceForm(forms.Form):
     due_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Empty: 14 days after you send it.",
+        help_text="Empty: the payment terms from the day you send it.",
     )
     prices_include_tax = forms.BooleanField(required=False, label="Prices include tax")
     discount_percent = forms.DecimalField(
@@ -32,6 +32,8 @@ class InvoiceForm(forms.Form):
     )
     po_number = forms.CharField(required=False, max_length=60, label="PO number")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    terms = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    footer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     deposit = forms.ChoiceField(choices=Deposit.choices, required=False, label="The client may pay")
     deposit_value = forms.DecimalField(
         required=False,
@@ -125,27 +127,74 @@ class RecurringForm(forms.Form):
 
 
 class InvoiceTermsForm(forms.Form):
+    """The office's invoice settings: numbering, what a new invoice starts with, reminders."""
+
+    number_pattern = forms.CharField(
+        max_length=40,
+        label="Number pattern",
+        help_text="{YYYY} or {YY} the year, {MM} the month, {seq} the number in the sequence "
+        "({seq:04}: at least four digits), e.g. {YYYY}-{seq:04} gives 2026-0001.",
+    )
+    number_reset_yearly = forms.BooleanField(required=False, label="Start the numbers again at 1 each year")
+    default_currency = forms.CharField(
+        max_length=3, label="Currency", help_text="An ISO 4217 code, such as EUR, USD or GBP."
+    )
+    payment_terms_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        label="Payment terms (days)",
+        help_text="The due date is this many days after the invoice is sent, unless you give one.",
+    )
+    default_terms = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Terms",
+        help_text="Printed on each new invoice, e.g. how to pay by bank transfer.",
+    )
+    default_footer = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Footer",
+        help_text="The small print at the foot of each new invoice: registration and tax numbers.",
+    )
+    deposit = forms.ChoiceField(choices=Deposit.choices, required=False, label="New invoices may be paid")
+    deposit_value = forms.DecimalField(
+        required=False,
+        min_value=0,
+        decimal_places=3,
+        label="Smallest part (amount or %)",
+        help_text="With part payments, the least the client pays at a time.",
+    )
     remind_days_before = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=60,
-        label="Days before the due date",
+        label="Remind days before the due date",
         help_text="Empty or 0: none.",
     )
-    remind_on_due_date = forms.BooleanField(required=False, label="On the due date")
+    remind_on_due_date = forms.BooleanField(required=False, label="Remind on the due date")
     remind_days_after = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=120,
-        label="Days after the due date",
+        label="Remind days after the due date",
         help_text="Empty or 0: none.",
     )
+
+    def clean_default_currency(self):
+        return self.cleaned_data["default_currency"].strip().upper()
 
 
 class InvoiceFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Client or number")
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Invoice.Status.choices, ("overdue", "Overdue")]
+        required=False,
+        choices=[
+            ("", "Any status"),
+            *Invoice.Status.choices,
+            ("overdue", "Overdue"),
+            ("refund", "Needs a refund"),
+        ],
     )
 
 

@@ -21,7 +21,8 @@ PERCENT = {
 
 
 class NumberSequence(models.Model):
-    """The last number given in a year: locked while the next is taken, so none is skipped."""
+    """The last number given in a year (``year`` 0: the running sequence of an office that does not
+    start again each year): locked while the next is taken, so none is skipped or given twice."""
 
     year = models.PositiveIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
@@ -61,6 +62,8 @@ class Invoice(models.Model):
     discount_percent = models.DecimalField(**PERCENT)
     po_number = models.CharField("PO number", max_length=60, blank=True)
     notes = models.TextField(blank=True)
+    terms = models.TextField(blank=True, help_text="Payment terms and conditions, as the client reads them.")
+    footer = models.TextField(blank=True, help_text="The small print at the foot of the invoice.")
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY)
     tax = models.DecimalField(**MONEY)
@@ -150,11 +153,23 @@ class InvoiceLine(models.Model):
         return self.description
 
 
+DEFAULT_NUMBER_PATTERN = "{YYYY}-{seq:04}"
+
+
 class InvoiceTerms(models.Model):
-    """The office's invoice settings (one row): when clients are reminded of an open invoice.
-    ``None`` switches a reminder off."""
+    """The office's invoice settings (one row): how invoices are numbered, what a new invoice
+    starts with (currency, payment terms, texts, part payments), and when clients are reminded of
+    an open invoice (``None`` switches a reminder off)."""
 
     singleton = models.BooleanField(default=True, unique=True, editable=False)
+    number_pattern = models.CharField(max_length=40, default=DEFAULT_NUMBER_PATTERN)
+    number_reset_yearly = models.BooleanField(default=True)
+    default_currency = models.CharField(max_length=3, default="EUR")
+    payment_terms_days = models.PositiveSmallIntegerField(default=14, validators=[MaxValueValidator(365)])
+    default_terms = models.TextField(blank=True)
+    default_footer = models.TextField(blank=True)
+    deposit = models.CharField(max_length=10, blank=True, default="", choices=Deposit.choices)
+    deposit_value = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
     remind_days_before = models.PositiveSmallIntegerField(
         null=True, blank=True, default=3, validators=[MaxValueValidator(60)]
     )
@@ -164,7 +179,7 @@ class InvoiceTerms(models.Model):
     )
 
     def __str__(self) -> str:
-        return "Invoice reminders"
+        return "Invoice settings"
 
 
 class InvoiceReminder(models.Model):
@@ -207,6 +222,8 @@ class RecurringInvoice(models.Model):
     prices_include_tax = models.BooleanField(default=False)
     discount_percent = models.DecimalField(**PERCENT)
     notes = models.TextField(blank=True)
+    terms = models.TextField(blank=True)
+    footer = models.TextField(blank=True)
     po_number = models.CharField("PO number", max_length=60, blank=True)
     lines = models.JSONField(default=list, help_text="Description, quantity, unit price, tax rate, discount.")
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)

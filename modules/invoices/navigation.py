@@ -6,7 +6,7 @@ portal_items = [NavItem(label=_("Invoices"), url_name="list", icon="receipt")]
 office_items = [
     NavItem(label="Invoices", url_name="list", icon="receipt"),
     NavItem(label="Recurring", url_name="recurring", icon="repeat"),
-    NavItem(label="Reminders", url_name="settings", icon="bell"),
+    NavItem(label="Settings", url_name="settings", icon="settings"),
 ]
 
 

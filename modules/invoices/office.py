@@ -60,6 +60,7 @@ def office_list(request):
         "contact_id": contact_id,
         "company_id": company_id,
         "totals": selectors.invoice_totals(),
+        "refund_due": selectors.refund_due_count(),
         "query_string": query_without(request, "page"),
         "export_query": query_without(request, "page"),
     }
@@ -101,6 +102,8 @@ def _initial_of(invoice: Invoice) -> tuple[dict, list[dict]]:
         "discount_percent": invoice.discount_percent or None,
         "po_number": invoice.po_number,
         "notes": invoice.notes,
+        "terms": invoice.terms,
+        "footer": invoice.footer,
         "deposit": invoice.deposit,
         "deposit_value": invoice.deposit_value,
     }
@@ -117,12 +120,26 @@ def _initial_of(invoice: Invoice) -> tuple[dict, list[dict]]:
     return head, lines
 
 
+def _new_invoice_defaults() -> dict:
+    """What the editor starts a new invoice with: the office's invoice settings."""
+    terms = services.invoice_terms_get()
+    return {
+        "currency": terms.default_currency,
+        "terms": terms.default_terms,
+        "footer": terms.default_footer,
+        "deposit": terms.deposit,
+        "deposit_value": terms.deposit_value,
+    }
+
+
 def _editor(request, invoice: Invoice | None):
     adding = request.method == "POST" and "add_line" in request.POST
     data = _more_lines(request.POST) if adding else (request.POST if request.method == "POST" else None)
     if invoice is None:
         chosen = {"contact": _id(request.GET.get("contact")), "company": _id(request.GET.get("company"))}
-        form = InvoiceForm(data, initial={k: v for k, v in chosen.items() if v})
+        form = InvoiceForm(
+            data, initial={**_new_invoice_defaults(), **{k: v for k, v in chosen.items() if v}}
+        )
         lines = LineFormSet(data, prefix="lines")
     else:
         head, rows = _initial_of(invoice)
@@ -140,6 +157,8 @@ def _editor(request, invoice: Invoice | None):
             "discount_percent": data["discount_percent"] or Decimal(0),
             "notes": data["notes"],
             "po_number": data["po_number"],
+            "terms": data["terms"],
+            "footer": data["footer"],
         }
         fields.update(deposit=data["deposit"], deposit_value=data["deposit_value"])
         try:  # each saves a draft and its part payments together, or nothing
@@ -250,6 +269,7 @@ def _invoice_page(request, invoice: Invoice, **forms):
         "invoice": invoice,
         "payments": payments,
         "refundable": [p for p in payments if p.refundable > 0],
+        "refunds_due": selectors.refunds_due(invoice, payments),
         "payment_form": forms.get("payment_form") or PaymentForm(invoice=invoice),
         "refund_form": RefundForm(),
         "part_form": forms.get("part_form")
@@ -431,16 +451,18 @@ def office_recurring_stop(request, pk):
     return redirect("office:invoices_office:recurring")
 
 
+SETTINGS_FIELDS = (
+    "number_pattern", "number_reset_yearly", "default_currency", "payment_terms_days", "default_terms",
+    "default_footer", "deposit", "deposit_value", "remind_days_before", "remind_on_due_date",
+    "remind_days_after",
+)  # fmt: skip
+
+
 @staff_required
 def office_settings(request):
     terms = services.invoice_terms_get()
     form = InvoiceTermsForm(
-        request.POST or None,
-        initial={
-            "remind_days_before": terms.remind_days_before,
-            "remind_on_due_date": terms.remind_on_due_date,
-            "remind_days_after": terms.remind_days_after,
-        },
+        request.POST or None, initial={name: getattr(terms, name) for name in SETTINGS_FIELDS}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -448,9 +470,16 @@ def office_settings(request):
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, "Reminder settings saved. Open invoices follow them from now on.")
+            messages.success(
+                request, "Invoice settings saved. New invoices and the reminders of open ones follow them."
+            )
             return redirect("office:invoices_office:settings")
-    return render_office(request, "invoices/office/settings.html", {"form": form})
+    if form.errors:
+        messages.error(request, "The settings are not saved: see below.")
+    context = {"form": form, "next_number": services.number_next_preview()}
+    return render_office(
+        request, "invoices/office/settings.html", context, status=400 if form.errors else 200
+    )
 
 
 # --- exports for the accountant --------------------------------------------------------------------

@@ -6,8 +6,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import Cast, TruncMonth
 
 from portal_core.payments.models import Payment
 
@@ -16,6 +27,7 @@ from .models import Invoice
 
 OPEN = (Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID)
 RECEIVED = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED, Payment.Status.REFUNDED)
+REFUNDABLE = (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED)
 CHART_MONTHS = 12
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP_GAP = 300, 100, 6
 
@@ -27,12 +39,81 @@ _net = ExpressionWrapper(
 )
 
 
+def invoices_for_client(account) -> QuerySet[Invoice]:
+    """The invoices a portal account sees (never a draft): a contact's own, and those of the
+    company the contact belongs to; a company-level account's, the company's. No one else's."""
+    if account.contact_id:
+        mine = Q(contact_id=account.contact_id)
+        company_id = account.contact.company_id
+        if company_id:
+            mine |= Q(company_id=company_id)
+    else:
+        mine = Q(company_id=account.company_id)
+    return Invoice.objects.filter(mine).exclude(status=Invoice.Status.DRAFT)
+
+
+def _refund_due() -> Q:
+    """Invoices holding money the office should give back: paid after being void, paid more than
+    their total (two payments for one balance), or paid in another currency than theirs."""
+    other_currency = Payment.objects.filter(
+        module="invoices",
+        reference=Cast(OuterRef("pk"), CharField()),
+        status__in=REFUNDABLE,
+        amount__gt=F("amount_refunded"),
+    ).exclude(currency=OuterRef("currency"))
+    return (
+        Q(status=Invoice.Status.VOID, amount_paid__gt=0)
+        | (~Q(status=Invoice.Status.VOID) & Q(amount_paid__gt=F("total")))
+        | Q(Exists(other_currency))
+    )
+
+
+def refunds_due(invoice: Invoice, payments) -> list[dict]:
+    """What of the invoice's ``payments`` the office should give back, and why (``kind``):
+    ``currency`` (paid in another currency: not counted), ``void`` (paid after it was void), or
+    ``overpaid`` (more received than its total; no single payment is at fault)."""
+    due = []
+    for payment in payments:
+        if payment.refundable <= 0:
+            continue
+        if payment.currency != invoice.currency:
+            due.append(
+                {
+                    "kind": "currency",
+                    "payment": payment,
+                    "amount": payment.refundable,
+                    "currency": payment.currency,
+                }
+            )
+        elif invoice.status == Invoice.Status.VOID:
+            due.append(
+                {
+                    "kind": "void",
+                    "payment": payment,
+                    "amount": payment.refundable,
+                    "currency": payment.currency,
+                }
+            )
+    if invoice.status != Invoice.Status.VOID and invoice.amount_paid > invoice.total:
+        due.append(
+            {
+                "kind": "overpaid",
+                "payment": None,
+                "amount": invoice.amount_paid - invoice.total,
+                "currency": invoice.currency,
+            }
+        )
+    return due
+
+
 def invoices_filtered(
     *, status: str = "", q: str = "", contact_id: int | None = None, company_id: int | None = None
 ) -> QuerySet[Invoice]:
     invoices = Invoice.objects.select_related("contact", "company")
     if status == "overdue":
         invoices = invoices.filter(status__in=OPEN, due_date__lt=clock.today())
+    elif status == "refund":
+        invoices = invoices.filter(_refund_due())
     elif status in Invoice.Status.values:
         invoices = invoices.filter(status=status)
     if contact_id:
@@ -61,6 +142,10 @@ def _months_back(today: date, n: int) -> list[date]:
         months.append(date(year, month, 1))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months[::-1]
+
+
+def refund_due_count() -> int:
+    return Invoice.objects.filter(_refund_due()).count()
 
 
 def invoice_totals() -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,8 +30,6 @@ from .models import (
 )
 from .overdue import overdue_watch
 from .payloads import invoice_payload, payment_payload
-
-PAYMENT_TERMS_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -68,18 +67,28 @@ def invoice_create(
     contact=None,
     company=None,
     lines: list[LineInput],
-    currency: str = "EUR",
+    currency: str | None = None,
     due_date: date | None = None,
     prices_include_tax: bool = False,
     discount_percent: Decimal = Decimal(0),
     notes: str = "",
     po_number: str = "",
-    deposit: str = "",
+    terms: str | None = None,
+    footer: str | None = None,
+    deposit: str | None = None,
     deposit_value: Decimal | None = None,
 ) -> Invoice:
-    """A draft invoice with its lines, totals and part payments (``deposit``), all or nothing."""
+    """A draft invoice with its lines, totals and part payments (``deposit``), all or nothing. What
+    is not given (``None``) comes from the office's invoice settings: currency, terms, footer and
+    part payments."""
     if (contact is None) == (company is None):
         raise ValidationError("An invoice is for one contact or one company.")
+    settings_ = invoice_terms_get()
+    currency = settings_.default_currency if currency is None else currency
+    terms = settings_.default_terms if terms is None else terms
+    footer = settings_.default_footer if footer is None else footer
+    if deposit is None:
+        deposit, deposit_value = settings_.deposit, settings_.deposit_value
     try:
         minor_digits(currency)
     except ValueError as exc:
@@ -97,6 +106,8 @@ def invoice_create(
             discount_percent=discount_percent,
             notes=notes.strip(),
             po_number=po_number.strip(),
+            terms=terms.strip(),
+            footer=footer.strip(),
             deposit=deposit,
             deposit_value=deposit_value,
         )
@@ -118,11 +129,76 @@ def invoice_create(
     return invoice
 
 
-def _next_number(year: int) -> str:
-    sequence, _created = NumberSequence.objects.select_for_update().get_or_create(year=year)
-    sequence.last += 1
+NUMBER_TOKEN = re.compile(r"\{(YYYY|YY|MM|seq(?::0([1-9]))?)\}")
+NUMBER_TEXT = re.compile(r"[A-Za-z0-9 ._/#-]*")
+
+
+def number_format(pattern: str, *, day: date, seq: int) -> str:
+    """The number ``pattern`` gives the ``seq``-th invoice sent on ``day``: ``{YYYY}``, ``{YY}``,
+    ``{MM}``, and ``{seq}`` (``{seq:04}``: at least four digits, zeros in front)."""
+
+    def token(match: re.Match) -> str:
+        name, width = match.group(1), match.group(2)
+        if name == "YYYY":
+            return f"{day.year:04d}"
+        if name == "YY":
+            return f"{day.year % 100:02d}"
+        if name == "MM":
+            return f"{day.month:02d}"
+        return str(seq).zfill(int(width or 0))
+
+    return NUMBER_TOKEN.sub(token, pattern)
+
+
+def number_pattern_check(pattern: str, *, reset_yearly: bool) -> str:
+    """The pattern, stripped, or a ``ValidationError`` on ``number_pattern`` saying what is wrong."""
+    pattern = (pattern or "").strip()
+    tokens = NUMBER_TOKEN.findall(pattern)
+    outside = NUMBER_TOKEN.sub("", pattern)
+    if sum(1 for name, _width in tokens if name.startswith("seq")) != 1:
+        raise ValidationError({"number_pattern": "Put {seq} (or {seq:04}) in the pattern once."})
+    if "{" in outside or "}" in outside:
+        raise ValidationError(
+            {"number_pattern": "Only {YYYY}, {YY}, {MM} and {seq} or {seq:04} go in braces."}
+        )
+    if not NUMBER_TEXT.fullmatch(outside):
+        raise ValidationError(
+            {"number_pattern": "Besides the braces, use letters, digits, spaces and . _ / # - only."}
+        )
+    if reset_yearly and not any(name in ("YYYY", "YY") for name, _width in tokens):
+        raise ValidationError(
+            {"number_pattern": "Numbers that start again each year need {YYYY} or {YY} in the pattern."}
+        )
+    if (
+        len(number_format(pattern, day=date(2099, 12, 31), seq=99999))
+        > Invoice._meta.get_field("number").max_length
+    ):
+        raise ValidationError({"number_pattern": "The numbers would be too long (at most 40 characters)."})
+    return pattern
+
+
+def _next_number(day: date, terms: InvoiceTerms) -> str:
+    """The next number of the office's sequence (this year's, or the running one), taken with the
+    counter row locked until the sending commits: two sends at once get two numbers in a row, and a
+    send that fails gives its number back. A number the pattern gives that is taken already (the
+    pattern was changed) is passed over."""
+    year = day.year if terms.number_reset_yearly else 0
+    NumberSequence.objects.bulk_create([NumberSequence(year=year)], ignore_conflicts=True)
+    sequence = NumberSequence.objects.select_for_update().get(year=year)
+    while True:
+        sequence.last += 1
+        number = number_format(terms.number_pattern, day=day, seq=sequence.last)
+        if not Invoice.objects.filter(number=number).exists():
+            break
     sequence.save(update_fields=["last"])
-    return f"{year}-{sequence.last:04d}"
+    return number
+
+
+def number_next_preview() -> str:
+    """The number the next invoice sent today would get (nothing is taken)."""
+    terms, today = invoice_terms_get(), clock.today()
+    found = NumberSequence.objects.filter(year=today.year if terms.number_reset_yearly else 0).first()
+    return number_format(terms.number_pattern, day=today, seq=(found.last if found else 0) + 1)
 
 
 def invoice_send(*, invoice: Invoice) -> Invoice:
@@ -135,10 +211,10 @@ def invoice_send(*, invoice: Invoice) -> Invoice:
             raise ValidationError("An invoice of nothing cannot be sent.")
         first_time = not invoice.number
         if first_time:
-            today = clock.today()
-            invoice.number = _next_number(today.year)
+            today, terms = clock.today(), invoice_terms_get()
+            invoice.number = _next_number(today, terms)
             invoice.issue_date = today
-            invoice.due_date = invoice.due_date or today + timedelta(days=PAYMENT_TERMS_DAYS)
+            invoice.due_date = invoice.due_date or today + timedelta(days=terms.payment_terms_days)
         if invoice.status == Invoice.Status.DRAFT:
             invoice.status = Invoice.Status.SENT
         invoice.sent_at = clock.now()
@@ -205,13 +281,15 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
         invoice = Invoice.objects.select_for_update().filter(pk=int(payment.reference)).first()
         if invoice is None or payment.currency != invoice.currency:
             return None
-        paid = Payment.objects.filter(
-            module="invoices",
-            reference=payment.reference,
-            currency=invoice.currency,
-            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+        paid = list(
+            Payment.objects.filter(
+                module="invoices",
+                reference=payment.reference,
+                currency=invoice.currency,
+                status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED],
+            )
         )
-        before = invoice.amount_paid
+        was_paid = invoice.status == Invoice.Status.PAID
         invoice.amount_paid = sum((p.amount - p.amount_refunded for p in paid), Decimal(0))
         if invoice.status != Invoice.Status.VOID:
             if invoice.amount_paid >= invoice.total:
@@ -219,17 +297,21 @@ def payment_apply(*, payment: Payment) -> Invoice | None:
             elif invoice.amount_paid > 0:
                 invoice.status = Invoice.Status.PARTIALLY_PAID
         invoice.save(update_fields=["amount_paid", "status"])
-        _payment_events(invoice, payment, received=invoice.amount_paid > before)
+        # Each payment is told once, by its own success: another payment's recount (two landing at
+        # once) may have counted it already, so "the total grew" would miss it.
+        counted = any(p.pk == payment.pk for p in paid)
+        _payment_events(invoice, payment, received=counted, was_paid=was_paid)
     return invoice
 
 
-def _payment_events(invoice: Invoice, payment: Payment, *, received: bool) -> None:
-    """What a counted payment tells the office's webhooks: it arrived, and where the invoice stands."""
+def _payment_events(invoice: Invoice, payment: Payment, *, received: bool, was_paid: bool = False) -> None:
+    """What a counted payment tells the office's webhooks: it arrived, and where the invoice stands
+    (``invoice_paid`` once, when it becomes paid: a payment beyond the total is received, not paid)."""
     if not received:
         return
     data = {"payment": payment_payload(payment), "invoice": invoice_payload(invoice)}
     event_emit(type="invoices.payment_received", data=data)
-    if invoice.status == Invoice.Status.PAID:
+    if invoice.status == Invoice.Status.PAID and not was_paid:
         event_emit(
             type="invoices.invoice_paid", data={"invoice": data["invoice"], "payment": data["payment"]}
         )
@@ -281,19 +363,25 @@ def invoice_change(
     contact=None,
     company=None,
     lines: list[LineInput],
-    currency: str,
+    currency: str | None,
     due_date: date | None = None,
     prices_include_tax: bool = False,
     discount_percent: Decimal = Decimal(0),
     notes: str = "",
     po_number: str = "",
+    terms: str | None = "",
+    footer: str | None = "",
     deposit: str = "",
     deposit_value: Decimal | None = None,
 ) -> Invoice:
-    """A draft's new client, lines and terms, with its totals recomputed. Only a draft changes:
-    what a client has seen stays as they saw it."""
+    """A draft's new client, lines and terms, with its totals recomputed (``None``: the office's
+    currency, terms or footer). Only a draft changes: what a client has seen stays as they saw it."""
     if (contact is None) == (company is None):
         raise ValidationError("An invoice is for one contact or one company.")
+    settings_ = invoice_terms_get()
+    currency = settings_.default_currency if currency is None else currency
+    terms = settings_.default_terms if terms is None else terms
+    footer = settings_.default_footer if footer is None else footer
     try:
         minor_digits(currency)
     except ValueError as exc:
@@ -311,6 +399,7 @@ def invoice_change(
         invoice.prices_include_tax = prices_include_tax
         invoice.discount_percent = discount_percent
         invoice.notes, invoice.po_number = notes.strip(), po_number.strip()
+        invoice.terms, invoice.footer = terms.strip(), footer.strip()
         invoice.deposit, invoice.deposit_value = deposit, deposit_value
         _lines_replace(invoice, lines)
         _recompute(invoice)
@@ -349,6 +438,8 @@ def invoice_duplicate(*, invoice: Invoice) -> Invoice:
         discount_percent=invoice.discount_percent,
         notes=invoice.notes,
         po_number=invoice.po_number,
+        terms=invoice.terms,
+        footer=invoice.footer,
         deposit=invoice.deposit,
         deposit_value=invoice.deposit_value,
     )
@@ -554,13 +645,59 @@ def invoice_terms_get() -> InvoiceTerms:
 
 
 def invoice_terms_change(
-    *, remind_days_before: int | None, remind_on_due_date: bool, remind_days_after: int | None
+    *,
+    remind_days_before: int | None,
+    remind_on_due_date: bool,
+    remind_days_after: int | None,
+    number_pattern: str | None = None,
+    number_reset_yearly: bool | None = None,
+    default_currency: str | None = None,
+    payment_terms_days: int | None = None,
+    default_terms: str | None = None,
+    default_footer: str | None = None,
+    deposit: str | None = None,
+    deposit_value: Decimal | None = None,
 ) -> InvoiceTerms:
-    """The office's reminder settings; every open invoice's next reminder moves with them."""
+    """The office's invoice settings; what is not given (``None``) stays as it is. New numbers follow
+    the pattern from the next invoice sent; new invoices start with the currency, terms, footer and
+    part payments; every open invoice's next reminder moves with the reminder settings."""
     terms = invoice_terms_get()
+    errors: dict[str, list[str]] = {}
+    if number_reset_yearly is not None:
+        terms.number_reset_yearly = number_reset_yearly
+    if number_pattern is not None:
+        terms.number_pattern = number_pattern
+    try:
+        terms.number_pattern = number_pattern_check(
+            terms.number_pattern, reset_yearly=terms.number_reset_yearly
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if default_currency is not None:
+        try:
+            minor_digits(default_currency)
+        except ValueError:
+            errors["default_currency"] = ["Give an ISO 4217 currency code, such as EUR."]
+        else:
+            terms.default_currency = default_currency.upper()
+    if payment_terms_days is not None:
+        terms.payment_terms_days = payment_terms_days
+    if default_terms is not None:
+        terms.default_terms = default_terms.strip()
+    if default_footer is not None:
+        terms.default_footer = default_footer.strip()
+    if deposit is not None:
+        try:
+            terms.deposit_value = _deposit_checked(deposit, deposit_value, terms.default_currency)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            terms.deposit = deposit
     terms.remind_days_before = remind_days_before or None
     terms.remind_on_due_date = remind_on_due_date
     terms.remind_days_after = remind_days_after or None
+    if errors:
+        raise ValidationError(errors)
     terms.full_clean()
     terms.save()
     for invoice in Invoice.objects.filter(status__in=[Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID]):
@@ -613,6 +750,14 @@ def reminders_schedule(*, invoice: Invoice, terms: InvoiceTerms | None = None) -
     day = max(min(upcoming), today)
     enqueue_at(_at_office_morning(day), REMINDER_TASK, invoice.pk)
     return day
+
+
+def reminders_rearm() -> int:
+    """Set again the next reminder of every open invoice (after the module was off). Returns how
+    many were set."""
+    terms = invoice_terms_get()
+    open_ = Invoice.objects.filter(status__in=[Invoice.Status.SENT, Invoice.Status.PARTIALLY_PAID])
+    return sum(1 for invoice in open_ if reminders_schedule(invoice=invoice, terms=terms) is not None)
 
 
 def reminders_send_due(*, invoice: Invoice) -> str | None:
@@ -703,6 +848,8 @@ def recurring_create(
             discount_percent=invoice.discount_percent,
             notes=invoice.notes,
             po_number=invoice.po_number,
+            terms=invoice.terms,
+            footer=invoice.footer,
             lines=[
                 {
                     "description": line.description,
@@ -721,6 +868,16 @@ def recurring_create(
         )
         enqueue_at(_at_office_morning(start_date), RECURRING_TASK, recurring.pk)
     return recurring
+
+
+def recurring_rearm() -> int:
+    """Set again the timer of every running schedule (after the module was off): the next invoice
+    on its date, or now when that date has passed. Returns how many were set."""
+    today, count = clock.today(), 0
+    for recurring in RecurringInvoice.objects.filter(stopped_at__isnull=True, next_date__isnull=False):
+        enqueue_at(_at_office_morning(max(recurring.next_date, today)), RECURRING_TASK, recurring.pk)
+        count += 1
+    return count
 
 
 def recurring_stop(*, recurring: RecurringInvoice) -> RecurringInvoice:
@@ -767,6 +924,8 @@ def recurring_issue_due(*, recurring: RecurringInvoice) -> list[Invoice]:
                 discount_percent=current.discount_percent,
                 notes=current.notes,
                 po_number=current.po_number,
+                terms=current.terms,
+                footer=current.footer,
             )
             invoice.recurring = current
             invoice.save(update_fields=["recurring"])

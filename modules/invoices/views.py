@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from portal_core.client_auth import client_required, is_preview
 from portal_core.portal import portal_context
 
-from . import services
+from . import selectors, services
 from .forms import PayForm
 from .models import Invoice
 
@@ -22,9 +21,7 @@ from .models import Invoice
 
 
 def _clients_invoices(request):
-    client = request.client
-    mine = Q(contact_id=client.contact_id) if client.contact_id else Q(company_id=client.company_id)
-    return Invoice.objects.filter(mine).exclude(status=Invoice.Status.DRAFT)
+    return selectors.invoices_for_client(request.client)
 
 
 @client_required

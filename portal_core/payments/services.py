@@ -310,6 +310,29 @@ def _payment_for(obj, *, session: bool = False) -> Payment | None:
     return found
 
 
+def _as_charged(payment: Payment, session) -> None:
+    """What Stripe says the Checkout session charged, when it is not what was asked (another
+    currency or amount): the payment records what the client really paid, and its note says so.
+    Whether that counts is the paying module's decision (an invoice refuses another currency)."""
+    currency = str(session.get("currency") or "").upper()
+    total = session.get("amount_total")
+    if not currency or total is None or int(total) <= 0:
+        return
+    try:
+        amount = from_minor(int(total), currency)
+    except ValueError:
+        logger.warning("Stripe reported a payment in %r, which is not a known currency.", currency)
+        return
+    if (currency, amount) != (payment.currency, payment.amount):
+        logger.warning(
+            "Payment %s: Stripe charged %s %s, not the %s %s asked.",
+            payment.pk, amount, currency, payment.amount, payment.currency,
+        )  # fmt: skip
+        asked = payment.amount.quantize(Decimal(1).scaleb(-minor_digits(payment.currency)))
+        payment.note = f"Stripe charged {amount} {currency}; {asked} {payment.currency} was asked."
+        payment.currency, payment.amount = currency, amount
+
+
 def stripe_event_handle(event: dict) -> bool:
     """Apply one Connect event (as a plain dict) in the office's schema; the same event id twice
     changes nothing. Returns whether anything changed."""
@@ -332,6 +355,8 @@ def _apply(kind: str, obj) -> bool:
             return False
         intent = obj.get("payment_intent") or ""
         if obj.get("payment_status") in ("paid", "no_payment_required"):
+            if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
+                _as_charged(payment, obj)
             return _succeed(payment, intent=intent)
         if intent and not payment.payment_intent_id:
             payment.payment_intent_id = intent  # paid later (a bank debit): the next event says

@@ -1,7 +1,9 @@
 """Getting paid, in a real browser on desktop and on a phone: the office connects Stripe (the fake
 Stripe's onboarding page), writes an invoice with live totals, lets the client pay in parts and
 sends it; the client opens the emailed link, pays a deposit on the (fake) Checkout page, then the
-rest; the office sees the invoice paid, and a receipt arrives for each payment."""
+rest; the office sees the invoice paid, a receipt arrives for each payment, and the office's
+webhook endpoint receives ``invoices.invoice_paid``, verified with the ``standardwebhooks`` package,
+as the office's webhook log shows."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
+from standardwebhooks import Webhook
 
 from modules.invoices.models import Invoice
 from portal_core.access import portal_account_for
 from portal_core.models import Contact, PortalAccount, PortalConfig
 from portal_core.services import module_enable
 from tests.portal_core.test_payments import fake_stripe
+from tests.webhooks.conftest import receiver  # noqa: F401 (fixture)
+from webhooks.models import WebhookEndpoint
+from webhooks.services import endpoint_create
 
 from ..conftest import OWNER_PASSWORD
 from .axe import assert_accessible
@@ -35,10 +41,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
-def office(make_office):
-    """An office with its portal and invoices on, and Noor, a client who has joined."""
+def office(make_office, receiver):  # noqa: F811 (the fixture)
+    """An office with its portal and invoices on, a webhook endpoint (the test's receiver) for its
+    paid invoices, and Noor, a client who has joined."""
     office = make_office("ledger", "Ledger & Co")
     with tenant_context(office.tenant):
+        endpoint_create(url=receiver.url, event_types=["invoices.invoice_paid"])
         config = PortalConfig.objects.get()
         config.is_active = True
         config.save()
@@ -104,7 +112,14 @@ def toast(page: Page, text: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_an_invoice_is_sent_paid_in_two_parts_and_receipted(viewport, office, stripe, site, open_window):
+def test_an_invoice_is_sent_paid_in_two_parts_and_receipted(
+    viewport,
+    office,
+    stripe,
+    site,
+    open_window,
+    receiver,  # noqa: F811 (the fixture)
+):
     base = site.office(office.slug)
     staff = window(open_window, viewport)
 
@@ -212,3 +227,20 @@ def test_an_invoice_is_sent_paid_in_two_parts_and_receipted(viewport, office, st
         paid = Invoice.objects.get(number=number)
         assert (paid.status, paid.amount_paid) == ("paid", paid.total)
     connection.set_schema_to_public()
+
+    # The office's endpoint received invoices.invoice_paid once, signed as Standard Webhooks says.
+    with tenant_context(office.tenant):
+        endpoint = WebhookEndpoint.objects.get()
+    connection.set_schema_to_public()
+    [delivered] = [r for r in receiver.requests if r.json["type"] == "invoices.invoice_paid"]
+    event = Webhook(endpoint.secret).verify(delivered.body, delivered.headers)
+    assert event["data"]["invoice"]["number"] == number
+    assert (event["data"]["invoice"]["status"], event["data"]["invoice"]["balance"]) == ("paid", "0.00")
+    assert event["data"]["payment"]["amount"] == "706.72"
+    # … and the office's webhook log shows it delivered.
+    staff.goto(f"{base}/office/webhooks/{endpoint.pk}/")
+    logged = staff.locator(".webhook-delivery").filter(has_text="invoices.invoice_paid")
+    expect(logged).to_have_count(1)
+    expect(logged.locator(".badge").first).to_have_text("Succeeded")
+    logged.locator("summary").first.click()
+    expect(logged).to_contain_text(number)

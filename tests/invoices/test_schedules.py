@@ -115,10 +115,13 @@ def test_the_office_chooses_when_reminders_go(office_a, worker, django_capture_o
     staff = office_a.staff_client()
     page = staff.get("/office/invoices/settings/").content.decode()
     assert 'value="3"' in page and 'value="7"' in page  # the defaults
+    settings = {"number_pattern": "{YYYY}-{seq:04}", "default_currency": "EUR", "payment_terms_days": "14"}
     saved = staff.post(
-        "/office/invoices/settings/", {"remind_days_before": "", "remind_days_after": "2"}, follow=True
+        "/office/invoices/settings/",
+        {**settings, "remind_days_before": "", "remind_days_after": "2"},
+        follow=True,
     )
-    assert "Reminder settings saved" in saved.content.decode()
+    assert "Invoice settings saved" in saved.content.decode()
     mail.outbox.clear()
     assert worker.run(invoice.due_date - timedelta(days=3)) == 0
     assert worker.run(invoice.due_date) == 0  # no reminder on the day any more
@@ -217,3 +220,39 @@ def test_timers_do_nothing_while_the_module_is_off(office_a, worker, django_capt
     mail.outbox.clear()
     assert worker.run(invoice.due_date + timedelta(days=8)) == 2  # the reminder and the overdue watch
     assert mail.outbox == []
+
+
+def test_no_reminder_or_recurring_invoice_leaves_while_the_module_is_off_and_both_resume_after(
+    office_a, worker, django_capture_on_commit_callbacks
+):
+    with in_office(office_a), django_capture_on_commit_callbacks(execute=True):
+        kim = Contact.objects.create(first_name="Kim", email="kim@example.com", language="nl")
+        invoice = services.invoice_send_to_client(invoice=draft_for(kim, "50", tax="0"))
+        start = clock.today() + timedelta(days=1)
+        weekly = services.recurring_create(
+            invoice=draft_for(kim, "20", tax="0"), frequency="weekly", start_date=start
+        )
+    switched(office_a, django_capture_on_commit_callbacks, on=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert worker.run(start) == 1  # the schedule's timer fires …
+        assert worker.run(invoice.due_date + timedelta(days=8)) >= 2  # … and the reminders' and the watch's
+    assert mail.outbox == []  # … and nothing leaves
+    with in_office(office_a):
+        assert not Invoice.objects.filter(recurring=weekly).exists()
+        assert not InvoiceReminder.objects.filter(invoice=invoice).exists()
+        assert RecurringInvoice.objects.get(pk=weekly.pk).issued == 0
+    connection.set_schema_to_public()
+
+    switched(office_a, django_capture_on_commit_callbacks, on=True)  # on again: the timers are set again
+    day = invoice.due_date + timedelta(days=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        worker.run(day)
+    missed = [d for n in range(10) if (d := services.next_occurrence(start, "weekly", n)) <= day]
+    with in_office(office_a):
+        issued = list(Invoice.objects.filter(recurring=weekly).order_by("id"))
+        assert [(i.status, i.issue_date) for i in issued] == [("sent", day)] * len(missed)  # caught up
+        assert InvoiceReminder.objects.filter(invoice=invoice, kind="after", skipped=False).exists()
+    assert subjects() == [f"Factuur {invoice.number} is vervallen"] + [
+        f"Factuur {i.number} van Alpha Realty" for i in issued
+    ]  # in Kim's language

@@ -101,6 +101,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "discount_percent",
             "po_number",
             "notes",
+            "terms",
+            "footer",
             "lines",
             "subtotal",
             "discount",
@@ -159,8 +161,9 @@ class InvoiceWriteSerializer(serializers.Serializer):
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$",
         trim_whitespace=False,
-        default="EUR",
-        help_text="An ISO 4217 code, such as EUR.",
+        default=None,
+        allow_null=True,
+        help_text="An ISO 4217 code, such as EUR. By default the office's currency (invoice settings).",
         error_messages={"invalid": "A three-letter code, such as EUR."},
     )
     due_date = serializers.DateField(
@@ -170,6 +173,20 @@ class InvoiceWriteSerializer(serializers.Serializer):
     discount_percent = _percent("A discount on the whole invoice, in percent.", default=Decimal(0))
     po_number = serializers.CharField(max_length=60, allow_blank=True, default="")
     notes = serializers.CharField(max_length=20000, allow_blank=True, default="")
+    terms = serializers.CharField(
+        max_length=20000,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="Payment terms the client reads. By default the office's (invoice settings).",
+    )
+    footer = serializers.CharField(
+        max_length=20000,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="The small print at the foot of the invoice. By default the office's.",
+    )
     lines = InvoiceLineWriteSerializer(many=True, allow_empty=False, max_length=200)
 
     class Meta:

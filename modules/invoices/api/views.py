@@ -98,6 +98,10 @@ class InvoiceDetailView(ShowRow, ChangeRow, InvoiceView):
             "discount_percent": row.discount_percent,
             "notes": row.notes,
             "po_number": row.po_number,
+            "terms": row.terms,
+            "footer": row.footer,
+            "deposit": row.deposit,
+            "deposit_value": row.deposit_value,
             "lines": services.invoice_lines_of(row),
         }
         if data.get("contact") is not None:
