@@ -145,17 +145,39 @@ def duration_text(value: timedelta) -> str:
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
+def notification_topic(kind: str) -> str | None:
+    """The notification topic an email kind belongs to (a module's ``EMAIL_NOTIFICATIONS``), or
+    None for a transactional email (sign-in links, resets, codes, invitations, invoices)."""
+    from modules.registry import registry
+
+    for topic, (_label, kinds) in registry.email_notifications().items():
+        if kind in kinds:
+            return topic
+    return None
+
+
 def send_client_email(
-    kind: str, *, to: str, language: str, values: dict, account=None, attachments=()
+    kind: str, *, to: str, language: str, values: dict, account=None, contact=None, attachments=()
 ) -> bool:
     """Send one email to a client of the current office, in ``language`` (English when unknown),
     rendered in the office's time zone (``values`` that are times are the caller's to format:
     ``time_zones.office_localtime``). ``attachments``: ``(filename, content, mimetype)`` each (an
     invoice's PDF). Every email has a plain-text and a branded HTML part (``tenants.mail``).
 
+    A notification (``notification_topic``) to ``contact`` carries a one-click unsubscribe link and
+    is not sent (False) when the contact unsubscribed from its topic; transactional emails are
+    always sent.
+
     With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
     provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
     the log row's id as anymail metadata, which providers echo back with every event."""
+    from .email_preferences import contact_may_receive, unsubscribe_url
+
+    topic = notification_topic(kind)
+    if contact is None and account is not None:
+        contact = account.contact
+    if topic and contact is not None and not contact_may_receive(contact=contact, topic=topic):
+        return False
     config = portal_config_get()
     language = supported_language(language)
     office_name = config.company_name or config.portal_name
@@ -164,8 +186,11 @@ def send_client_email(
             "office.name": office_name,
             **{k: duration_text(v) if isinstance(v, timedelta) else v for k, v in values.items()},
         }
+    unsubscribe = unsubscribe_url(contact=contact, topic=topic) if topic and contact is not None else ""
     with office_time_zone_active():  # any date it shows is the office's time, in the worker too
-        rendered = render_email(kind, language=language, values=values)
+        rendered = render_email(kind, language=language, values=values, unsubscribe_url=unsubscribe)
+    with translation.override(language):
+        unsubscribe_text = gettext("Unsubscribe from these emails:")
     from .sender_domains import client_email
 
     message = client_email(
@@ -175,6 +200,8 @@ def send_client_email(
         from_name=header_text(config.email_from_name or office_name, limit=100),
         to=[to],
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
+        unsubscribe_url=unsubscribe,
+        unsubscribe_text=unsubscribe_text,
     )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

@@ -124,6 +124,8 @@ class Contact(models.Model):
         help_text="The staff member who looks after this client.",
     )
     photo = models.ImageField(upload_to="contact-photos/", blank=True)
+    # Notification topics (``<module>.<name>``) the client unsubscribed from → when (ISO 8601).
+    email_unsubscribed = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 

@@ -28,7 +28,11 @@ from .access import _fernet
 from .models import SenderDomain
 
 RETURN_PATH_LABEL = "portico-bounces"
-SIGNED_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To"]
+# RFC 8058: the signature covers the one-click unsubscribe headers too.
+SIGNED_HEADERS = [
+    b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To", b"List-Unsubscribe",
+    b"List-Unsubscribe-Post",
+]  # fmt: skip
 
 
 def spf_include() -> str:

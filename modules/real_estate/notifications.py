@@ -51,7 +51,8 @@ def viewing_email_queue(*, viewing: Viewing, kind: str) -> None:
 
 def viewing_email_send(viewing_id: int, kind: str) -> bool:
     """The task: render ``kind`` in the contact's language and send it. False when there is no one
-    to send it to (the viewing is gone, or the contact has no email)."""
+    to send it to (the viewing is gone, or the contact has no email) or the contact does not get
+    this notification (unsubscribed)."""
     viewing = (
         Viewing.objects.select_related("offered__property", "offered__deal__contact")
         .prefetch_related("slots")
@@ -75,7 +76,7 @@ def viewing_email_send(viewing_id: int, kind: str) -> bool:
         "viewing.slots": "\n".join(f"- {time_text(slot.start, language)}" for slot in viewing.slots.all()),
         "viewing.reason": viewing.cancel_reason,
     }
-    return send_client_email(kind, to=contact.email, language=language, values=values)
+    return send_client_email(kind, to=contact.email, language=language, values=values, contact=contact)
 
 
 def agent_reply_queue(*, message: AgentMessage) -> None:
@@ -95,7 +96,7 @@ def agent_reply_send(message_id: int) -> bool:
         "reply.body": message.reply_body,
     }
     return send_client_email(
-        "real_estate.agent_reply", to=contact.email, language=contact.language, values=values
+        "real_estate.agent_reply", to=contact.email, language=contact.language, values=values, contact=contact
     )
 
 

@@ -34,6 +34,7 @@ from ..access import (
 from ..activity import activity_record
 from ..audit import Kind as AuditKind
 from ..audit import audit_record
+from ..email_preferences import unsubscribed_topics
 from ..forms_contacts import (
     BulkForm,
     CompanyForm,
@@ -152,6 +153,7 @@ def contact_detail(request, pk):
             **_account_context(request, "contact", contact, account),
             "activity": Paginator(activity, ACTIVITY_PER_PAGE).get_page(request.GET.get("activity")),
             "module_panels": _module_panels(request, contact),
+            "unsubscribed": unsubscribed_topics(contact),
         },
     )
 

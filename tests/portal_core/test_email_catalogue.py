@@ -1,5 +1,5 @@
 """Every email the product sends, each through its real flow: each has a plain-text part and a
-branded HTML part, fully rendered, in the office's look or the platform's."""
+branded HTML part, fully rendered; notifications (and only they) carry a one-click unsubscribe."""
 
 from __future__ import annotations
 
@@ -221,9 +221,18 @@ def test_every_email_the_product_sends_has_both_parts_and_the_right_look(
     for message in mail.outbox[:office_mails]:  # what the office sends carries its look
         html = _html(message)
         assert "Alpha Homes" in html and "#134e4a" in html, message.subject
+        notification = message.subject in NOTIFICATIONS or message.subject.endswith("is vervallen")
+        has_header = "List-Unsubscribe" in message.extra_headers
+        assert has_header == (notification and message.to == ["kim@example.com"]), message.subject
+        if has_header:
+            url = message.extra_headers["List-Unsubscribe"].strip("<>")
+            assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+            assert url.startswith("http://alpha.portico.localhost/email/unsubscribe/")
+            assert url in message.body and url in html
     for message in mail.outbox[office_mails:]:
         if message.subject.startswith(("Your Portico", "Webhook endpoint", "The DNS records")):
             assert "Portico" in _html(message) and "Alpha Homes" not in _html(message)
+        assert "List-Unsubscribe" not in message.extra_headers
     [code] = [m for m in mail.outbox if m.subject.startswith("Your Portico verification code")]
     assert re.search(r"\d{6}", _html(code))
 
@@ -245,3 +254,4 @@ def test_a_staff_email_about_a_client_carries_the_offices_look(office, django_ca
     [note] = mail.outbox
     assert note.to == [office.owner_email] and "Is the price negotiable?" in note.body
     assert "Alpha Homes" in _html(note) and "Is the price negotiable?" in _html(note)
+    assert "List-Unsubscribe" not in note.extra_headers
