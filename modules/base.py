@@ -29,7 +29,8 @@ core finds the rest by fixed submodule names and never imports a module directly
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
                          kinds by ``portal_core.emails.send_client_email`` in the client's language;
                          ``EMAIL_NOTIFICATIONS``: topic (``<key>.<name>``) → (label, email kinds), the
-                         emails that are notifications (one-click unsubscribe), not transactional
+                         emails that are notifications (one-click unsubscribe, held for a failing
+                         address), not transactional
 ``<module>.activity``    ``ACTIVITY_KINDS``: the :class:`ActivityKind` s the module writes (its verbs and
                          how each reads, to the office and, translated, to the client)
 ``<module>.demo``        ``seed(*, contact, owner) -> None``: demo data for the demo office's client

@@ -1,6 +1,7 @@
 """What a client gets by email: the notification topics they unsubscribed from (one click, RFC 8058,
-with a signed link per recipient and topic). Transactional emails (sign-in links, resets, codes,
-invitations) are always sent."""
+with a signed link per recipient and topic) and whether their address is failing (the provider
+reported a bounce or a complaint). Notifications stop for either; transactional emails (sign-in
+links, resets, codes, invitations) are always attempted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .activity import activity_record
-from .models import Contact
+from .models import ActivityEntry, Contact
 
 SALT = "portal_core.email_unsubscribe"
 
@@ -31,8 +32,8 @@ def topic_label(topic: str, language: str | None = None) -> str:
 
 
 def contact_may_receive(*, contact: Contact, topic: str) -> bool:
-    """Whether a notification of ``topic`` goes to ``contact`` (not unsubscribed from it)."""
-    return topic not in (contact.email_unsubscribed or {})
+    """Whether a notification of ``topic`` goes to ``contact`` (not unsubscribed, address working)."""
+    return topic not in (contact.email_unsubscribed or {}) and contact.email_failing_since is None
 
 
 # --- one-click unsubscribe -----------------------------------------------------------------------
@@ -106,3 +107,46 @@ def unsubscribed_topics(contact: Contact) -> list[dict]:
             at = None
         found.append({"topic": topic, "label": topic_label(topic), "at": at})
     return found
+
+
+# --- failing addresses ---------------------------------------------------------------------------
+
+
+def email_failing_mark(*, email: str, reason: str, at=None) -> int:
+    """Mark every contact with ``email`` as failing (a bounce or complaint the provider reported),
+    keeping the first time it failed. Returns how many contacts were marked."""
+    email = (email or "").strip().lower()
+    if not email:
+        return 0
+    at = at or timezone.now()
+    reason = (reason or "").strip()[:300]
+    marked = 0
+    with transaction.atomic():
+        for contact in Contact.objects.select_for_update().filter(email=email):
+            first = contact.email_failing_since is None
+            contact.email_failing_since = contact.email_failing_since or at
+            contact.email_failing_reason = reason or contact.email_failing_reason
+            contact.save(update_fields=["email_failing_since", "email_failing_reason", "updated"])
+            if first:
+                activity_record(
+                    contact=contact, verb="email_failing", params={"email": email, "reason": reason or "-"}
+                )
+            marked += 1
+    return marked
+
+
+def contact_email_working_mark(*, contact: Contact, actor: str = "") -> bool:
+    """The office says the address works again (the client fixed their mailbox). False when it
+    was not failing."""
+    if contact.email_failing_since is None:
+        return False
+    contact.email_failing_since = None
+    contact.email_failing_reason = ""
+    contact.save(update_fields=["email_failing_since", "email_failing_reason", "updated"])
+    activity_record(
+        contact=contact,
+        verb="email_working",
+        actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
+        actor_label=actor,
+    )
+    return True

@@ -165,8 +165,8 @@ def send_client_email(
     invoice's PDF). Every email has a plain-text and a branded HTML part (``tenants.mail``).
 
     A notification (``notification_topic``) to ``contact`` carries a one-click unsubscribe link and
-    is not sent (False) when the contact unsubscribed from its topic; transactional emails are
-    always sent.
+    is not sent (False) when the contact unsubscribed from its topic or their address is failing
+    (bounces, complaints); transactional emails are always attempted.
 
     With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
     provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
@@ -205,11 +205,12 @@ def send_client_email(
     )
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
+    from .email_tracking import message_metadata, message_track_and_send
+
+    message.metadata = message_metadata()
     if account is None:
         message.send()
         return True
-    from .email_tracking import message_track_and_send
-
     message_track_and_send(message, kind=kind, account=account)
     return True
 

@@ -511,7 +511,8 @@ def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
 
 def invoice_email_send(*, invoice: Invoice, kind: str) -> bool:
     """Email the invoice's client (``kind``: ``invoices.…``) in their language. False when there
-    is nobody to send it to, or a reminder is held (the client unsubscribed from reminders)."""
+    is nobody to send it to, or a reminder is held (the client unsubscribed from reminders, or the
+    address is failing)."""
     from portal_core.emails import send_client_email
 
     to, language, names = _recipient(invoice)

@@ -52,7 +52,7 @@ def viewing_email_queue(*, viewing: Viewing, kind: str) -> None:
 def viewing_email_send(viewing_id: int, kind: str) -> bool:
     """The task: render ``kind`` in the contact's language and send it. False when there is no one
     to send it to (the viewing is gone, or the contact has no email) or the contact does not get
-    this notification (unsubscribed)."""
+    this notification (unsubscribed, failing address)."""
     viewing = (
         Viewing.objects.select_related("offered__property", "offered__deal__contact")
         .prefetch_related("slots")
