@@ -27,7 +27,10 @@ core finds the rest by fixed submodule names and never imports a module directly
                          ``company_panels(request, company)`` for a company's page
 ``<module>.email_defaults``  ``EMAIL_DEFAULTS``: dict of email kind (``<key>.<name>``) → (subject,
                          body), lazily translated, with ``{{ tokens }}``; sent like the core's own
-                         kinds by ``portal_core.emails.send_client_email`` in the client's language
+                         kinds by ``portal_core.emails.send_client_email`` in the client's language;
+                         ``EMAIL_NOTIFICATIONS``: topic (``<key>.<name>``) → (label, email kinds), the
+                         emails that are notifications (one-click unsubscribe, held for a failing
+                         address), not transactional
 ``<module>.activity``    ``ACTIVITY_KINDS``: the :class:`ActivityKind` s the module writes (its verbs and
                          how each reads, to the office and, translated, to the client)
 ``<module>.demo``        ``seed(*, contact, owner) -> None``: demo data for the demo office's client

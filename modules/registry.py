@@ -58,6 +58,18 @@ def _email_defaults(value, module) -> str | None:
     return None if ok else f"a dict of '{module.key}.…' email kinds to (subject, body)"
 
 
+def _email_notifications(value, module) -> str | None:
+    ok = isinstance(value, dict) and all(
+        isinstance(topic, str)
+        and topic.startswith(f"{module.key}.")
+        and isinstance(v, tuple)
+        and len(v) == 2
+        and all(isinstance(kind, str) and kind.startswith(f"{module.key}.") for kind in v[1])
+        for topic, v in value.items()
+    )
+    return None if ok else f"a dict of '{module.key}.…' topics to (label, email kinds)"
+
+
 def _any(value, module) -> str | None:
     return None
 
@@ -106,6 +118,14 @@ PARTS: tuple[Part, ...] = (
         "EMAIL_DEFAULTS",
         _email_defaults,
         "the module's client emails",
+        dict,
+    ),
+    Part(
+        "email_notifications",
+        "email_defaults",
+        "EMAIL_NOTIFICATIONS",
+        _email_notifications,
+        "which of its emails are notifications a client may unsubscribe from",
         dict,
     ),
     Part("contact_panels", "panels", "contact_panels", _callable, "contact_panels(request, contact)", _none),
@@ -278,6 +298,10 @@ class Registry:
     def email_defaults(self) -> dict[str, tuple]:
         """Every module's built-in emails, by kind (kinds carry their module's key, so none clash)."""
         return self.merged("email_defaults")
+
+    def email_notifications(self) -> dict[str, tuple]:
+        """Every module's notification topics: topic → (label, the email kinds it covers)."""
+        return self.merged("email_notifications")
 
 
 registry = Registry()

@@ -53,6 +53,9 @@ CORE_KINDS = [
     ActivityKind("company_created", "Company created"),
     ActivityKind("company_updated", "Details changed: %(fields)s"),
     ActivityKind("previewed", "Portal previewed by %(by)s"),
+    ActivityKind("email_unsubscribed", "Unsubscribed from %(topic)s emails"),
+    ActivityKind("email_failing", "Emails to %(email)s are failing: %(reason)s"),
+    ActivityKind("email_working", "Email marked as working again"),
     ActivityKind("profile_updated", "Updated their details"),
     ActivityKind(
         "file_shared",

@@ -90,6 +90,8 @@ def contact_update(*, contact: Contact, actor: str = "", **changes) -> Contact:
         setattr(contact, name, changes[name])
     if not changed:
         return contact
+    if "email" in changed:  # a new address is not known to fail
+        contact.email_failing_since, contact.email_failing_reason = None, ""
     contact.full_clean()
     with transaction.atomic():
         contact.save()

@@ -5,6 +5,10 @@ webhooks (django-anymail: ``/anymail/<provider>/tracking/`` on the platform host
 One webhook URL serves every office, so each message carries, as anymail metadata, the schema of
 its office and the id of its :class:`SentEmail` row; the provider echoes the metadata back with
 each event. An event moves the status forward only (a late "delivered" does not undo "opened").
+
+Every email to a client carries the schema, so a bounce or a complaint about any of them marks the
+address failing on the office's contacts (``email_preferences.email_failing_mark``): notifications
+to it stop until the address changes or the office marks it as working.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from .models import SentEmail
+from .models import EMAIL_COMPLAINT_REASON, SentEmail
 
 SCHEMA_KEY = "portico_schema"
 EMAIL_KEY = "portico_email"
@@ -33,11 +37,29 @@ RANK = {
 }
 
 
+FAILING = {"bounced", "complained"}
+SOFT_BOUNCES = {"SoftBounce", "Transient"}  # Postmark's: a full mailbox, tried again later
+
+
+def address_failing(event) -> bool:
+    """Whether the event says the address does not work: a hard bounce, a spam complaint, or a
+    rejection of an invalid address (a soft bounce is only news)."""
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if event.event_type == "rejected":
+        return event.reject_reason == "invalid"
+    return event.event_type in FAILING and esp_event.get("Type") not in SOFT_BOUNCES
+
+
+def message_metadata() -> dict[str, str]:
+    """What every client email carries, so the provider's events find their office."""
+    return {SCHEMA_KEY: connection.schema_name}
+
+
 def message_track_and_send(message, *, kind: str, account) -> SentEmail:
     """Log ``message`` for ``account``, send it, and keep the provider's message id. A send that
     raises is logged as failed and the error goes on to the caller."""
     sent = SentEmail.objects.create(account=account, kind=kind, to=message.to[0])
-    message.metadata = {SCHEMA_KEY: connection.schema_name, EMAIL_KEY: str(sent.pk)}
+    message.metadata = {**message_metadata(), EMAIL_KEY: str(sent.pk)}
     try:
         message.send()
     except Exception as error:
@@ -63,19 +85,36 @@ def _served_schema(schema: str) -> bool:
     ).exists()
 
 
+def _failing_reason(event) -> str:
+    if event.event_type == "complained":
+        return EMAIL_COMPLAINT_REASON
+    return (event.description or event.mta_response or "bounced")[:300]
+
+
 def tracking_event_apply(event) -> bool:
-    """Apply one anymail ``AnymailTrackingEvent``. Returns whether a logged email changed."""
+    """Apply one anymail ``AnymailTrackingEvent``. Returns whether a logged email or a contact
+    changed."""
     metadata = event.metadata or {}
     schema, pk = metadata.get(SCHEMA_KEY), str(metadata.get(EMAIL_KEY, ""))
     status = event.event_type
-    if not schema or not pk.isdigit() or status not in RANK or not _served_schema(schema):
+    if not schema or status not in RANK or not _served_schema(schema):
         return False
+    from .email_preferences import email_failing_mark
+
+    changed = False
     with schema_context(schema):
+        if event.recipient and address_failing(event):
+            changed = (
+                email_failing_mark(email=event.recipient, reason=_failing_reason(event), at=event.timestamp)
+                > 0
+            )
+        if not pk.isdigit():
+            return changed
         sent = SentEmail.objects.filter(pk=int(pk)).first()
         if sent is None or (sent.message_id and str(event.message_id) != sent.message_id):
-            return False
+            return changed
         if RANK[status] < RANK.get(sent.status, 0):
-            return False
+            return changed
         sent.status = status
         sent.status_detail = (event.description or event.mta_response or "")[:300]
         sent.status_at = event.timestamp or timezone.now()

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
+from tenants.mail import Brand, Button, email_html, email_send
+
+from .branding import text_on
 from .email_defaults import DEFAULTS
 from .models import EmailTemplate
 from .selectors import portal_config_get
@@ -90,26 +92,38 @@ def template_for(kind: str, language: str) -> tuple[str, str]:
     return default_template(kind, language)
 
 
-def render_email(kind: str, *, language: str, values: dict[str, str]) -> RenderedEmail:
-    subject, body = template_for(kind, language)
-    config = portal_config_get()
-    text = _tidy(render_tokens(body, values))
+def office_brand(config=None) -> Brand:
+    """The current office's look in its emails: its portal name, colours and logo."""
+    from tenants.hosts import current_base_url
+
+    config = config or portal_config_get()
     logo_url = ""
     if config.portal_logo:
-        from tenants.hosts import current_base_url
+        try:
+            logo_url = f"{current_base_url()}/branding/logo"
+        except Exception:  # noqa: BLE001 - a schema without a domain (scripts): no logo, same email
+            logo_url = ""
+    return Brand(
+        name=config.portal_name or config.company_name,
+        primary=config.primary_color,
+        on_primary=text_on(config.primary_color),
+        secondary=config.secondary_color,
+        on_secondary=text_on(config.secondary_color),
+        logo_url=logo_url,
+        footer=config.company_name,
+    )
 
-        logo_url = f"{current_base_url()}/branding/logo"
+
+def render_email(
+    kind: str, *, language: str, values: dict[str, str], unsubscribe_url: str = ""
+) -> RenderedEmail:
+    subject, body = template_for(kind, language)
+    text = _tidy(render_tokens(body, values))
+    portal_link = values.get("portal_link", "")
     with translation.override(language):
-        html_body = render_to_string(
-            "portal_core/email/layout.html",
-            {
-                "config": config,
-                "logo_url": logo_url,
-                "body_html": _tidy(render_tokens(html.escape(body), values, escape=True)).replace(
-                    "\n", "<br>\n"
-                ),
-                "portal_link": values.get("portal_link", ""),
-            },
+        button = Button(portal_link, gettext("Open your portal")) if portal_link else None
+        html_body = email_html(
+            text=text, brand=office_brand(), button=button, unsubscribe_url=unsubscribe_url
         )
     return RenderedEmail(subject=header_text(render_tokens(subject, values)), text=text, html=html_body)
 
@@ -131,17 +145,39 @@ def duration_text(value: timedelta) -> str:
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
+def notification_topic(kind: str) -> str | None:
+    """The notification topic an email kind belongs to (a module's ``EMAIL_NOTIFICATIONS``), or
+    None for a transactional email (sign-in links, resets, codes, invitations, invoices)."""
+    from modules.registry import registry
+
+    for topic, (_label, kinds) in registry.email_notifications().items():
+        if kind in kinds:
+            return topic
+    return None
+
+
 def send_client_email(
-    kind: str, *, to: str, language: str, values: dict, account=None, attachments=()
-) -> None:
+    kind: str, *, to: str, language: str, values: dict, account=None, contact=None, attachments=()
+) -> bool:
     """Send one email to a client of the current office, in ``language`` (English when unknown),
     rendered in the office's time zone (``values`` that are times are the caller's to format:
     ``time_zones.office_localtime``). ``attachments``: ``(filename, content, mimetype)`` each (an
-    invoice's PDF).
+    invoice's PDF). Every email has a plain-text and a branded HTML part (``tenants.mail``).
+
+    A notification (``notification_topic``) to ``contact`` carries a one-click unsubscribe link and
+    is not sent (False) when the contact unsubscribed from its topic or their address is failing
+    (bounces, complaints); transactional emails are always attempted.
 
     With ``account`` the email is logged as a :class:`SentEmail` whose status follows the email
     provider's tracking webhooks (``email_tracking``): the message carries the office's schema and
     the log row's id as anymail metadata, which providers echo back with every event."""
+    from .email_preferences import contact_may_receive, unsubscribe_url
+
+    topic = notification_topic(kind)
+    if contact is None and account is not None:
+        contact = account.contact
+    if topic and contact is not None and not contact_may_receive(contact=contact, topic=topic):
+        return False
     config = portal_config_get()
     language = supported_language(language)
     office_name = config.company_name or config.portal_name
@@ -150,23 +186,44 @@ def send_client_email(
             "office.name": office_name,
             **{k: duration_text(v) if isinstance(v, timedelta) else v for k, v in values.items()},
         }
+    unsubscribe = unsubscribe_url(contact=contact, topic=topic) if topic and contact is not None else ""
     with office_time_zone_active():  # any date it shows is the office's time, in the worker too
-        rendered = render_email(kind, language=language, values=values)
+        rendered = render_email(kind, language=language, values=values, unsubscribe_url=unsubscribe)
+    with translation.override(language):
+        unsubscribe_text = gettext("Unsubscribe from these emails:")
     from .sender_domains import client_email
 
     message = client_email(
         subject=rendered.subject,
         body=rendered.text,
+        html=rendered.html,
         from_name=header_text(config.email_from_name or office_name, limit=100),
         to=[to],
         reply_to=[config.email_reply_to] if config.email_reply_to else None,
+        unsubscribe_url=unsubscribe,
+        unsubscribe_text=unsubscribe_text,
     )
-    message.attach_alternative(rendered.html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
+    from .email_tracking import message_metadata, message_track_and_send
+
+    message.metadata = message_metadata()
     if account is None:
         message.send()
-        return
-    from .email_tracking import message_track_and_send
-
+        return True
     message_track_and_send(message, kind=kind, account=account)
+    return True
+
+
+def send_office_email(*, subject: str, text: str, to: list[str], link: str = "", link_label: str = "") -> int:
+    """A note to the office's own people (what a client did), in the office's look, in English
+    like the office console."""
+    config = portal_config_get()
+    with translation.override("en"):
+        return email_send(
+            subject=header_text(subject),
+            text=text,
+            to=to,
+            brand=office_brand(config),
+            button=Button(link, link_label or "Open the office") if link else None,
+        )

@@ -97,6 +97,10 @@ class Company(models.Model):
         return self.name
 
 
+# What ``email_failing_reason`` says when the recipient reported an email as spam.
+EMAIL_COMPLAINT_REASON = "The recipient reported an email as spam."
+
+
 class Contact(models.Model):
     """A client of the office. Several contacts may share one email address."""
 
@@ -124,6 +128,11 @@ class Contact(models.Model):
         help_text="The staff member who looks after this client.",
     )
     photo = models.ImageField(upload_to="contact-photos/", blank=True)
+    # Notification topics (``<module>.<name>``) the client unsubscribed from → when (ISO 8601).
+    email_unsubscribed = models.JSONField(default=dict, blank=True)
+    # Set when the provider reports a bounce or complaint; cleared by a new address or the office.
+    email_failing_since = models.DateTimeField(null=True, blank=True)
+    email_failing_reason = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -141,6 +150,11 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def email_failing_complaint(self) -> bool:
+        """The address fails because the recipient reported an email as spam (not a bounce)."""
+        return self.email_failing_reason == EMAIL_COMPLAINT_REASON
 
 
 class PortalAccount(models.Model):

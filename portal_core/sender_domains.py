@@ -21,13 +21,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants.domains import FOUND, MISSING, WRONG, Record, dns_lookup, domain_validate, record_result
+from tenants.mail import email_build
 from tenants.queue import enqueue_at
 
 from .access import _fernet
 from .models import SenderDomain
 
 RETURN_PATH_LABEL = "portico-bounces"
-SIGNED_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To"]
+# RFC 8058: the signature covers the one-click unsubscribe headers too.
+SIGNED_HEADERS = [
+    b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To", b"List-Unsubscribe",
+    b"List-Unsubscribe-Post",
+]  # fmt: skip
 
 
 def spf_include() -> str:
@@ -160,23 +165,36 @@ class SignedEmail(EmailMultiAlternatives):
         return built
 
 
-def client_email(*, subject: str, body: str, from_name: str, to: list[str], reply_to: list[str] | None):
-    """An email to clients from the office's own verified address (signed), else from the
-    platform's address with the office's name."""
+def client_email(
+    *,
+    subject: str,
+    body: str,
+    html: str,
+    from_name: str,
+    to: list[str],
+    reply_to: list[str] | None,
+    unsubscribe_url: str = "",
+    unsubscribe_text: str = "",
+):
+    """An email to clients (both parts, ``tenants.mail.email_build``) from the office's own verified
+    address (signed), else from the platform's address with the office's name."""
     sender = sender_domain_get()
+    parts = {
+        "subject": subject,
+        "text": body,
+        "html": html,
+        "to": to,
+        "reply_to": reply_to,
+        "unsubscribe_url": unsubscribe_url,
+        "unsubscribe_text": unsubscribe_text,
+    }
     if sender is not None and sender.status == SenderDomain.Status.VERIFIED:
-        message = SignedEmail(
-            subject=subject,
-            body=body,
-            from_email=formataddr((from_name, sender.address)),
-            to=to,
-            reply_to=reply_to,
+        message = email_build(
+            **parts, from_email=formataddr((from_name, sender.address)), message_class=SignedEmail
         )
         message.dkim_domain = sender.domain
         message.dkim_selector = sender.selector
         message.dkim_private_key = _fernet().decrypt(sender.private_key_encrypted.encode())
         return message
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return EmailMultiAlternatives(
-        subject=subject, body=body, from_email=formataddr((from_name, address)), to=to, reply_to=reply_to
-    )
+    return email_build(**parts, from_email=formataddr((from_name, address)))

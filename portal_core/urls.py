@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import portal, security, signin
+from . import portal, security, signin, unsubscribe
 
 app_name = "portal"
 
@@ -49,4 +49,5 @@ urlpatterns = [
     path("files/", portal.files, name="files"),
     path("files/<int:pk>/", portal.file_download, name="file-download"),
     path("branding/logo", portal.logo, name="logo"),
+    path("email/unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
 ]

@@ -23,12 +23,12 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from .hosts import office_host
+from .hosts import current_base_url, office_host
+from .mail import Button, email_send, platform_brand
 from .models import CustomDomain, Domain, Tenant
 from .queue import enqueue_at
 
@@ -401,6 +401,7 @@ def _owners_notify(custom_domain: CustomDomain, *, fell_back: bool) -> None:
         owners = list(
             get_user_model().objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
         )
+        link = f"{current_base_url()}/office/domain/"
     owners = [email for email in owners if email]
     if not owners:
         return
@@ -420,6 +421,13 @@ def _owners_notify(custom_domain: CustomDomain, *, fell_back: bool) -> None:
             "again. Portal → Domain shows which record is missing or wrong."
         )
     try:
-        send_mail(subject, body, None, owners)
+        with translation.override("en"):
+            email_send(
+                subject=subject,
+                text=body,
+                to=owners,
+                brand=platform_brand(),
+                button=Button(link, "Open Portal → Domain"),
+            )
     except Exception:  # noqa: BLE001 - the status change stands even if the mail does not leave
         logger.exception("could not email the owners about custom domain %s", custom_domain.pk)

@@ -14,14 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from .mail import email_send, platform_brand
 from .models import ApiKey, Domain, LoginHandoff, Plan, SignupRequest, Tenant
 from .queue import enqueue
 from .signals import tenant_provisioned
@@ -239,13 +239,14 @@ def signup_start(
         "link": f"{verify_url_base}/signup/confirm/{link}/",
         "minutes": settings.PORTICO_SIGNUP_CODE_MINUTES,
     }
-    send_mail(
-        subject=f"Your Portico verification code: {code}",
-        message=render_to_string("tenants/email/verify.txt", context),
-        html_message=render_to_string("tenants/email/verify.html", context),
-        from_email=None,
-        recipient_list=[signup.email],
-    )
+    with translation.override("en"):
+        email_send(
+            subject=f"Your Portico verification code: {code}",
+            text=render_to_string("tenants/email/verify.txt", context),
+            body_html=render_to_string("tenants/email/verify.html", context),
+            to=[signup.email],
+            brand=platform_brand(),
+        )
     return signup
 
 

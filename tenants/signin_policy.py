@@ -43,6 +43,7 @@ SURFACES: dict[str, Limits] = {
     "client-magic": Limits(ip=20, account=3),
     "client-link": Limits(ip=30, account=10),
     "client-access-link": Limits(ip=60, account=30),
+    "client-unsubscribe": Limits(ip=60, account=30),
     "client-forgot": Limits(ip=20, account=3),
     "client-register": Limits(ip=10, account=3),
     "client-register-code": Limits(ip=30, account=10),

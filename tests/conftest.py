@@ -81,6 +81,37 @@ def _platform_rows_for_committing_tests(request, django_db_blocker):
             _restore_platform_rows()
 
 
+def email_part_problems(message) -> list[str]:
+    """What is wrong with a sent email's parts: every email has a plain-text body and an HTML
+    alternative, with no ``None`` and no ``{{ token }}`` left unrendered in either."""
+    import re
+
+    problems = []
+    htmls = [content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"]
+    if getattr(message, "content_subtype", "plain") != "plain" or not (message.body or "").strip():
+        problems.append("no text/plain body")
+    if len(htmls) != 1 or "<html" not in htmls[0]:
+        problems.append("no text/html alternative")
+    for name, text in [("subject", message.subject), ("text", message.body), *[("html", h) for h in htmls]]:
+        if re.search(r"\bNone\b", text or ""):
+            problems.append(f"'None' in the {name}")
+        if "{{" in (text or "") or "{%" in (text or ""):
+            problems.append(f"an unrendered tag in the {name}")
+    return [f"{message.subject!r} to {message.to}: {problem}" for problem in problems]
+
+
+@pytest.fixture(autouse=True)
+def _every_email_has_both_parts():
+    """Whatever a test sends, each email it leaves in the outbox has both parts, fully rendered."""
+    yield
+    from django.core import mail
+
+    problems = [
+        problem for message in getattr(mail, "outbox", []) for problem in email_part_problems(message)
+    ]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_platform_state():
     from tenants import routing

@@ -23,11 +23,11 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from tenants.mail import Button, email_send, platform_brand
 from tenants.queue import enqueue_at
 
 from . import clock
@@ -289,12 +289,14 @@ def owners_notify_disabled(*, endpoint: WebhookEndpoint, reason: str) -> int:
         link = ""
     context = {"endpoint": endpoint, "reason": reason, "link": link}
     try:
-        send_mail(
-            subject=f"Webhook endpoint disabled: {endpoint.url}"[:200],
-            message=render_to_string("webhooks/email/endpoint_disabled.txt", context),
-            from_email=None,
-            recipient_list=owners,
-        )
+        with translation.override("en"):
+            email_send(
+                subject=f"Webhook endpoint disabled: {endpoint.url}"[:200],
+                text=render_to_string("webhooks/email/endpoint_disabled.txt", context),
+                to=owners,
+                brand=platform_brand(),
+                button=Button(link, "Open the endpoint") if link else None,
+            )
     except Exception:
         logger.exception("could not email the owners about webhook endpoint %s", endpoint.pk)
         return 0

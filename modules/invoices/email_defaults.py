@@ -58,3 +58,11 @@ EMAIL_DEFAULTS = {
         ),
     ),
 }
+
+# Reminders a client may switch off (one-click unsubscribe); invoices and receipts always go out.
+EMAIL_NOTIFICATIONS = {
+    "invoices.reminders": (
+        _("Payment reminders"),
+        ("invoices.reminder_before", "invoices.reminder_on", "invoices.reminder_after"),
+    ),
+}

@@ -602,15 +602,16 @@ def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
 
 def invoice_email_send(*, invoice: Invoice, kind: str) -> bool:
     """Email the invoice's client (``kind``: ``invoices.…``) in their language. False when there
-    is nobody to send it to."""
+    is nobody to send it to, or a reminder is held (the client unsubscribed from reminders, or the
+    address is failing)."""
     from portal_core.emails import send_client_email
 
     to, language, names = _recipient(invoice)
     if not to:
         return False
     values = {**names, **invoice_email_values(invoice, language)}
-    send_client_email(kind, to=to, language=language, values=values)
-    return True
+    contact = invoice.contact if invoice.contact_id else None
+    return send_client_email(kind, to=to, language=language, values=values, contact=contact)
 
 
 def payment_receipt_send(*, payment: Payment) -> bool:

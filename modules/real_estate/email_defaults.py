@@ -68,3 +68,17 @@ EMAIL_DEFAULTS = {
         ),
     ),
 }
+
+# Updates a client may switch off (one-click unsubscribe); a request's receipt stays transactional.
+EMAIL_NOTIFICATIONS = {
+    "real_estate.viewing_updates": (
+        _("Updates about your viewings"),
+        (
+            "real_estate.viewing_confirmed",
+            "real_estate.viewing_proposed",
+            "real_estate.viewing_rescheduled",
+            "real_estate.viewing_cancelled",
+        ),
+    ),
+    "real_estate.agent_replies": (_("Replies to your messages"), ("real_estate.agent_reply",)),
+}

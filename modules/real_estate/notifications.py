@@ -9,12 +9,11 @@ import logging
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from portal_core.access import portal_link
-from portal_core.emails import header_text, send_client_email, supported_language
+from portal_core.emails import send_client_email, send_office_email, supported_language
 from portal_core.formatting import format_datetime
 from portal_core.models import Contact
 from portal_core.selectors import portal_config_get
@@ -52,7 +51,8 @@ def viewing_email_queue(*, viewing: Viewing, kind: str) -> None:
 
 def viewing_email_send(viewing_id: int, kind: str) -> bool:
     """The task: render ``kind`` in the contact's language and send it. False when there is no one
-    to send it to (the viewing is gone, or the contact has no email)."""
+    to send it to (the viewing is gone, or the contact has no email) or the contact does not get
+    this notification (unsubscribed, failing address)."""
     viewing = (
         Viewing.objects.select_related("offered__property", "offered__deal__contact")
         .prefetch_related("slots")
@@ -76,8 +76,7 @@ def viewing_email_send(viewing_id: int, kind: str) -> bool:
         "viewing.slots": "\n".join(f"- {time_text(slot.start, language)}" for slot in viewing.slots.all()),
         "viewing.reason": viewing.cancel_reason,
     }
-    send_client_email(kind, to=contact.email, language=language, values=values)
-    return True
+    return send_client_email(kind, to=contact.email, language=language, values=values, contact=contact)
 
 
 def agent_reply_queue(*, message: AgentMessage) -> None:
@@ -96,8 +95,9 @@ def agent_reply_send(message_id: int) -> bool:
         "message.subject": message.subject,
         "reply.body": message.reply_body,
     }
-    send_client_email("real_estate.agent_reply", to=contact.email, language=contact.language, values=values)
-    return True
+    return send_client_email(
+        "real_estate.agent_reply", to=contact.email, language=contact.language, values=values, contact=contact
+    )
 
 
 def _contact_values(contact: Contact) -> dict[str, str]:
@@ -144,5 +144,5 @@ def office_notify_send(contact_id: int, subject: str, body: str) -> int:
     except Exception:  # a schema without a domain (scripts): the email still says what happened
         link = ""
     message = f"{body}\n\nClient: {contact.full_name} <{contact.email}>\n{link}".strip()
-    send_mail(subject=header_text(subject), message=message, from_email=None, recipient_list=recipients)
+    send_office_email(subject=subject, text=message, to=recipients, link=link)
     return len(recipients)

@@ -34,6 +34,7 @@ from ..access import (
 from ..activity import activity_record
 from ..audit import Kind as AuditKind
 from ..audit import audit_record
+from ..email_preferences import contact_email_working_mark, unsubscribed_topics
 from ..forms_contacts import (
     BulkForm,
     CompanyForm,
@@ -152,8 +153,18 @@ def contact_detail(request, pk):
             **_account_context(request, "contact", contact, account),
             "activity": Paginator(activity, ACTIVITY_PER_PAGE).get_page(request.GET.get("activity")),
             "module_panels": _module_panels(request, contact),
+            "unsubscribed": unsubscribed_topics(contact),
         },
     )
+
+
+@staff_required
+@require_POST
+def contact_email_working(request, pk):
+    contact = get_object_or_404(Contact, pk=pk)
+    if contact_email_working_mark(contact=contact, actor=actor(request)):
+        messages.success(request, f"{contact.email} is marked as working: notifications go to it again.")
+    return redirect("office:contact-detail", pk=pk)
 
 
 def _module_panels(request, contact) -> list:
@@ -639,6 +650,7 @@ urlpatterns = [
     path("contacts/bulk/", contacts_bulk, name="contacts-bulk"),
     path("contacts/<int:pk>/", contact_detail, name="contact-detail"),
     path("contacts/<int:pk>/edit/", contact_edit, name="contact-edit"),
+    path("contacts/<int:pk>/email-working/", contact_email_working, name="contact-email-working"),
     *_account_patterns("contacts", "contact"),
     path("companies/", company_list, name="companies"),
     path("companies/new/", company_create, name="company-create"),

@@ -7,17 +7,19 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from modules.registry import registry
 from tenants import credentials
+from tenants.mail import Button, email_send
 from tenants.models import ApiKey, Plan
 from tenants.services import api_key_create, api_key_revoke, login_handoff_consume
 from tenants.signin_policy import SignInLimited, check, guarded, limited_response, marked
@@ -311,11 +313,33 @@ STYLE_TOKENS = [
 ]  # fmt: skip
 
 
+class OfficePasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email built like every other (both parts, the office's look)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        from ..emails import office_brand
+
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        text = render_to_string(email_template_name, context)
+        path = reverse("office:password-reset", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        link = f"{context['protocol']}://{context['domain']}{path}"
+        with translation.override("en"):
+            email_send(
+                subject=subject,
+                text=text,
+                to=[to_email],
+                from_email=from_email,
+                brand=office_brand(),
+                button=Button(link, "Choose a new password"),
+            )
+
+
 class OfficePasswordResetView(auth_views.PasswordResetView):
     """Forgot password: the same answer whether or not the email belongs to staff here (Django's
     reset view sends the link only to an active user with that email)."""
 
     template_name = "portal_core/office/password/forgot.html"
+    form_class = OfficePasswordResetForm
     email_template_name = "portal_core/office/password/email.txt"
     subject_template_name = "portal_core/office/password/subject.txt"
     success_url = reverse_lazy("office:password-reset-sent")

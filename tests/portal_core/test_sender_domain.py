@@ -9,7 +9,7 @@ import dkim
 import pytest
 from django.core import mail
 from django.db import connection
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from portal_core import access
 from portal_core.models import Contact, PortalConfig, SenderDomain
@@ -129,3 +129,38 @@ def test_a_background_check_moves_the_sender_as_records_change(office_a, staff, 
     assert timers_fire(now=timer.due_at)[0] == 1  # the worker's timer loop runs the check
     assert _sender(office_a).status == "verified"
     assert _magic_link(office_a).from_email == f"Alpha Realty <{ADDRESS}>"
+
+
+def test_a_notification_from_the_offices_domain_is_signed_over_its_unsubscribe_headers(
+    office_a, staff, dns_zones
+):
+    from portal_core.emails import send_client_email
+    from portal_core.services import module_enable
+
+    staff.post("/office/email/sender/", {"sender-address": ADDRESS})
+    sender = _sender(office_a)
+    dns_zones.set("portico._domainkey.alpha-agency.test", "TXT", f"v=DKIM1; k=rsa; p={sender.public_key}")
+    with tenant_context(office_a.tenant):
+        SenderDomain.objects.update(status=SenderDomain.Status.VERIFIED)
+        module_enable(key="real_estate")
+        kim = Contact.objects.create(first_name="Kim", email="kim@example.com")
+        mail.outbox.clear()
+        assert send_client_email(
+            "real_estate.viewing_cancelled",
+            to=kim.email,
+            language="en",
+            contact=kim,
+            values={
+                "contact.first_name": "Kim",
+                "property.title": "Villa",
+                "property.address": "Dune road 1",
+                "viewing.reason": "Sold.",
+                "portal_link": "https://alpha.portico.localhost/real-estate/",
+            },
+        )
+    connection.set_schema_to_public()
+    raw = mail.outbox[-1].message().as_bytes(linesep="\r\n")
+    signature = raw.split(b"DKIM-Signature:", 1)[1].split(b"b=", 1)[0].lower()
+    assert b"list-unsubscribe" in signature and b"list-unsubscribe-post" in signature
+    assert dkim.verify(raw, dnsfunc=_dns_txt)
+    assert not dkim.verify(raw.replace(b"=One-Click", b"=One-Clack"), dnsfunc=_dns_txt)

@@ -58,7 +58,13 @@ def test_a_module_email_is_sent_through_the_core_in_the_clients_language(office)
         "real_estate.viewing_confirmed",
         to="kim@example.com",
         language="xx",
-        values={"contact.first_name": "Kim", "property.title": "Villa", "viewing.time": "Monday"},
+        values={
+            "contact.first_name": "Kim",
+            "property.title": "Villa",
+            "property.address": "Dune road 1",
+            "viewing.time": "Monday",
+            "portal_link": "https://alpha.example/real-estate/",
+        },
     )
     [email] = mail.outbox
     assert email.subject == "Your viewing of Villa is confirmed"

@@ -175,7 +175,7 @@ def test_the_office_cancels_and_the_client_is_emailed_in_their_language(office, 
     sent = []
     monkeypatch.setattr(
         "modules.real_estate.notifications.send_client_email",
-        lambda kind, *, to, language, values: sent.append((kind, to, language, values)),
+        lambda kind, *, to, language, values, contact: sent.append((kind, to, language, values)),
     )
     viewing_cancel(viewing=viewing, by="office", actor="owner@alpha", reason="The owner withdrew the sale.")
     [(kind, to, language, values)] = sent

@@ -1,0 +1,258 @@
+"""One-click unsubscribe (RFC 8058) from notification emails: a signed link per recipient and
+topic on the office's host, a confirmation page in the client's language, a POST that needs no
+sign-in; after it, that topic no longer reaches the contact, and the office sees it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail, signing
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from portal_core import access
+from portal_core.email_preferences import SALT, unsubscribe_token
+from portal_core.models import ActivityEntry, Contact, PortalConfig
+from portal_core.services import module_enable
+
+TOPIC = "real_estate.viewing_updates"
+
+
+def _switched_on(office, capture):
+    with tenant_context(office.tenant), capture(execute=True):
+        config = PortalConfig.objects.get()
+        config.is_active = True
+        config.save()
+        module_enable(key="real_estate")
+        module_enable(key="invoices")
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def office(office_a, django_capture_on_commit_callbacks):
+    _switched_on(office_a, django_capture_on_commit_callbacks)
+    return office_a
+
+
+def _future(days: int):
+    return (timezone.now() + timedelta(days=days)).replace(microsecond=0, second=0, minute=0)
+
+
+def _client(office, email="kim@example.com", first_name="Kim", language="nl"):
+    with tenant_context(office.tenant):
+        contact = Contact.objects.create(
+            first_name=first_name, last_name="Lee", email=email, language=language
+        )
+        access.portal_account_for(contact=contact)
+    connection.set_schema_to_public()
+    return contact
+
+
+def _viewing_confirmed(office, contact, capture, *, day=2):
+    """A viewing request and its confirmation by the office, through the module's services:
+    returns the confirmation emailed to the client (or None when none was sent)."""
+    from modules.real_estate import services
+
+    with tenant_context(office.tenant), capture(execute=True):
+        account = access.portal_account_for(contact=contact)
+        deal = services.deal_create(contact=contact, title="A home", actor="owner")
+        house = services.property_create(title=f"House {day}", city="Haarlem", country="Netherlands", price=1)
+        offer = services.property_offer(deal=deal, property=house, actor="owner")
+        viewing = services.viewing_request(offer=offer, account=account, slots=[_future(day)])
+        mail.outbox.clear()
+        services.viewing_confirm(viewing=viewing, start=_future(day), actor="owner")
+    connection.set_schema_to_public()
+    to_client = [m for m in mail.outbox if m.to == [contact.email]]
+    return to_client[0] if to_client else None
+
+
+def _link(message) -> tuple[str, str]:
+    """(host, path) of the message's List-Unsubscribe URL."""
+    url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    parts = urlsplit(url)
+    return parts.netloc, parts.path
+
+
+def _one_click(host: str, path: str):
+    """What a mail app does for RFC 8058: a POST with no cookie and this exact body."""
+    return Client(HTTP_HOST=host, enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+
+def _refreshed(office, contact) -> Contact:
+    with tenant_context(office.tenant):
+        found = Contact.objects.get(pk=contact.pk)
+    connection.set_schema_to_public()
+    return found
+
+
+def test_a_notification_carries_a_one_click_link_on_the_offices_host(
+    office, django_capture_on_commit_callbacks
+):
+    kim = _client(office)
+    confirmed = _viewing_confirmed(office, kim, django_capture_on_commit_callbacks)
+    assert confirmed.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    host, path = _link(confirmed)
+    assert host == office.host and path.startswith("/email/unsubscribe/")
+    assert path in confirmed.body and path in confirmed.alternatives[0][0]
+    assert "Afmelden voor deze e-mails" in confirmed.alternatives[0][0]  # in Kim's language
+
+
+def test_transactional_emails_carry_no_unsubscribe_link(office):
+    kim = _client(office)
+    with tenant_context(office.tenant):
+        account = access.portal_account_for(contact=kim)
+        access.portal_account_invite(account=account, actor="owner")
+        access.magic_link_send(account=account, actor="owner")
+    connection.set_schema_to_public()
+    office.client().post("/auth/forgot", {"email": kim.email})
+    assert len(mail.outbox) == 3
+    assert all("List-Unsubscribe" not in m.extra_headers for m in mail.outbox)
+
+
+def test_the_page_asks_first_and_the_one_click_unsubscribes_without_signing_in(
+    office, django_capture_on_commit_callbacks
+):
+    kim = _client(office)
+    host, path = _link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks))
+
+    page = Client(HTTP_HOST=host).get(path)
+    html = page.content.decode()
+    assert page.status_code == 200 and page["Content-Language"] == "nl"
+    assert "Afmelden voor deze e-mails?" in html and "Updates over je bezichtigingen" in html
+    assert '<form method="post"' in html and 'class="brand__name"' in html  # the portal's design
+    assert _refreshed(office, kim).email_unsubscribed == {}  # a GET (a mail scanner) changes nothing
+
+    done = _one_click(host, path)
+    assert done.status_code == 200 and "Je bent afgemeld" in done.content.decode()
+    assert TOPIC in _refreshed(office, kim).email_unsubscribed
+    assert _one_click(host, path).status_code == 200  # twice is fine
+    with tenant_context(office.tenant):
+        assert ActivityEntry.objects.filter(contact_id=kim.pk, verb="email_unsubscribed").count() == 1
+    connection.set_schema_to_public()
+
+
+def test_after_unsubscribing_that_kind_stops_and_the_rest_still_arrives(
+    office, django_capture_on_commit_callbacks
+):
+    kim = _client(office)
+    _one_click(*_link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks)))
+
+    assert _viewing_confirmed(office, kim, django_capture_on_commit_callbacks, day=3) is None
+    from modules.real_estate import services
+
+    with tenant_context(office.tenant), django_capture_on_commit_callbacks(execute=True):
+        account = access.portal_account_for(contact=kim)
+        deal = services.deal_create(contact=kim, title="Another", actor="owner")
+        house = services.property_create(title="Mill", city="Haarlem", country="Netherlands", price=1)
+        offer = services.property_offer(deal=deal, property=house, actor="owner")
+        mail.outbox.clear()
+        services.viewing_request(offer=offer, account=account, slots=[_future(4)])  # its receipt still goes
+        message = services.agent_contact(account=account, body="A question", offer=offer)
+        services.agent_reply(message=message, body="An answer", actor="owner")  # another topic
+        access.magic_link_send(account=account, actor="owner")
+    connection.set_schema_to_public()
+    to_kim = [m.subject for m in mail.outbox if m.to == [kim.email]]
+    assert to_kim == ["Je verzoek om Mill te bezichtigen", "Re: Over Mill", "Je inloglink voor Alpha Realty"]
+
+
+def test_the_office_sees_it_on_the_contacts_page(office, django_capture_on_commit_callbacks):
+    kim = _client(office)
+    _one_click(*_link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks)))
+    html = office.staff_client().get(f"/office/contacts/{kim.pk}/").content.decode()
+    start = html.index('id="email-unsubscribed"')
+    assert "Updates about your viewings" in html[start : start + 300]
+
+
+def test_invoice_reminders_stop_but_invoices_still_go(office, django_capture_on_commit_callbacks):
+    from modules.invoices import services
+
+    kim = _client(office, language="en")
+    with tenant_context(office.tenant), django_capture_on_commit_callbacks(execute=True):
+        lines = [services.LineInput("Work", Decimal("1"), Decimal("100"), Decimal("0"))]
+        invoice = services.invoice_send_to_client(invoice=services.invoice_create(contact=kim, lines=lines))
+        assert services.invoice_email_send(invoice=invoice, kind="invoices.reminder_after")
+    connection.set_schema_to_public()
+    sent, reminder = mail.outbox
+    assert "List-Unsubscribe" not in sent.extra_headers and "List-Unsubscribe" in reminder.extra_headers
+    host, path = _link(reminder)
+    assert "Payment reminders" in Client(HTTP_HOST=host).get(path).content.decode()
+    assert _one_click(host, path).status_code == 200
+    mail.outbox.clear()
+    with tenant_context(office.tenant), django_capture_on_commit_callbacks(execute=True):
+        invoice = type(invoice).objects.select_related("contact").get(pk=invoice.pk)  # as the task does
+        assert not services.invoice_email_send(invoice=invoice, kind="invoices.reminder_after")
+        lines = [services.LineInput("More", Decimal("1"), Decimal("50"), Decimal("0"))]
+        services.invoice_send_to_client(invoice=services.invoice_create(contact=kim, lines=lines))
+    connection.set_schema_to_public()
+    assert [m.subject.split(" ")[0] for m in mail.outbox] == ["Invoice"]
+
+
+# --- tokens that must do nothing ------------------------------------------------------------------
+
+
+def test_it_refuses_a_tampered_token(office, django_capture_on_commit_callbacks):
+    kim = _client(office)
+    host, path = _link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks))
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    for bad in [token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense", token + "x"]:
+        assert Client(HTTP_HOST=host).get(f"/email/unsubscribe/{bad}/").status_code == 404
+        assert _one_click(host, f"/email/unsubscribe/{bad}/").status_code == 404
+    assert _refreshed(office, kim).email_unsubscribed == {}
+
+
+def test_it_refuses_another_offices_token(office, office_b, django_capture_on_commit_callbacks):
+    kim = _client(office)
+    host, path = _link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks))
+    _switched_on(office_b, django_capture_on_commit_callbacks)
+    with tenant_context(office_b.tenant):  # the same id and address in the other office
+        twin = Contact.objects.create(first_name="Kim", email=kim.email, language="nl")
+        Contact.objects.filter(pk=twin.pk).update(id=kim.pk)
+    connection.set_schema_to_public()
+    refused = _one_click(office_b.host, path)
+    assert refused.status_code == 404 and "Je bent afgemeld" not in refused.content.decode()
+    assert _refreshed(office_b, kim).email_unsubscribed == {}
+    assert _refreshed(office, kim).email_unsubscribed == {}
+
+
+def test_it_refuses_a_token_for_another_client_or_an_old_address(office, django_capture_on_commit_callbacks):
+    kim = _client(office)
+    sam = _client(office, email="sam@example.com", first_name="Sam")
+    host, path = _link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks))
+    with tenant_context(office.tenant):
+        # Sam's id in a payload signed with anything but the office's key and salt is refused…
+        forged = signing.dumps(
+            {"s": office.schema_name, "c": sam.pk, "e": sam.email, "t": TOPIC}, salt="another-salt"
+        )
+        # …and Kim's real token only ever touches Kim.
+        kims = unsubscribe_token(contact=Contact.objects.get(pk=kim.pk), topic=TOPIC)
+        unknown_topic = signing.dumps(
+            {"s": office.schema_name, "c": sam.pk, "e": sam.email, "t": "real_estate.everything"}, salt=SALT
+        )
+    connection.set_schema_to_public()
+    assert _one_click(host, f"/email/unsubscribe/{forged}/").status_code == 404
+    assert _one_click(host, f"/email/unsubscribe/{unknown_topic}/").status_code == 404
+    assert _one_click(host, f"/email/unsubscribe/{kims}/").status_code == 200
+    assert _refreshed(office, sam).email_unsubscribed == {}
+    with tenant_context(office.tenant):
+        Contact.objects.filter(pk=sam.pk).update(email="sam.new@example.com")
+    connection.set_schema_to_public()
+    with tenant_context(office.tenant):
+        old = unsubscribe_token(contact=Contact(pk=sam.pk, email="sam@example.com"), topic=TOPIC)
+    connection.set_schema_to_public()
+    assert _one_click(host, f"/email/unsubscribe/{old}/").status_code == 404  # sent to the old address
+    assert _refreshed(office, sam).email_unsubscribed == {}
+
+
+def test_it_answers_only_get_and_post(office, django_capture_on_commit_callbacks):
+    kim = _client(office)
+    host, path = _link(_viewing_confirmed(office, kim, django_capture_on_commit_callbacks))
+    assert Client(HTTP_HOST=host).put(path).status_code == 405
+    assert Client(HTTP_HOST=host).delete(path).status_code == 405
+    assert _refreshed(office, kim).email_unsubscribed == {}
