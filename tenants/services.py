@@ -343,13 +343,14 @@ def office_links_send(*, email: str) -> int:
     connection.set_schema_to_public()
     if found:
         context = {"offices": found, "email": email}
-        send_mail(
-            subject="Your Portico offices",
-            message=render_to_string("tenants/email/find_office.txt", context),
-            html_message=render_to_string("tenants/email/find_office.html", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+        with translation.override("en"):
+            email_send(
+                subject="Your Portico offices",
+                text=render_to_string("tenants/email/find_office.txt", context),
+                body_html=render_to_string("tenants/email/find_office.html", context),
+                to=[email],
+                brand=platform_brand(),
+            )
     return len(found)
 
 
