@@ -177,6 +177,7 @@ def _office_flows(office, dns_zones, gone_receiver, settings, capture):
             "owner_name": "Hana",
             "email": "hana@harbour.example",
             "password": "Harbour-pass-2026!",
+            "time_zone": "Europe/Amsterdam",
         },
     )
 
