@@ -203,6 +203,8 @@ def company_update(*, company: Company, actor: str = "", **changes) -> Company:
         setattr(company, name, changes[name])
     if not changed:
         return company
+    if "email" in changed:  # a new address is not known to fail
+        company.email_failing_since, company.email_failing_reason = None, ""
     company.full_clean()
     with transaction.atomic():
         company.save()

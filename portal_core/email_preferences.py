@@ -1,7 +1,8 @@
 """What a client gets by email: the notification topics they unsubscribed from (one click, RFC 8058,
 with a signed link per recipient and topic) and whether their address is failing (the provider
 reported a bounce or a complaint). Notifications stop for either; transactional emails (sign-in
-links, resets, codes, invitations) are always attempted."""
+links, resets, codes, invitations) are always attempted. A recipient is a contact, or a company
+emailed at its own address (its invoices' reminders)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from .activity import activity_record
-from .models import ActivityEntry, Contact
+from .models import ActivityEntry, Company, Contact
+
+Recipient = Contact | Company
+_KINDS = {"contact": Contact, "company": Company}
 
 SALT = "portal_core.email_unsubscribe"
 
@@ -31,7 +35,7 @@ def topic_label(topic: str, language: str | None = None) -> str:
         return str(found[0])
 
 
-def contact_may_receive(*, contact: Contact, topic: str) -> bool:
+def contact_may_receive(*, contact: Recipient, topic: str) -> bool:
     """Whether a notification of ``topic`` goes to ``contact`` (not unsubscribed, address working)."""
     return topic not in (contact.email_unsubscribed or {}) and contact.email_failing_since is None
 
@@ -39,21 +43,32 @@ def contact_may_receive(*, contact: Contact, topic: str) -> bool:
 # --- one-click unsubscribe -----------------------------------------------------------------------
 
 
-def unsubscribe_token(*, contact: Contact, topic: str) -> str:
-    """Signed (``SALT``) for this office's schema, this contact, their current address and ``topic``."""
+def _kind(recipient: Recipient) -> str:
+    return "company" if isinstance(recipient, Company) else "contact"
+
+
+def _holder_activity(recipient: Recipient) -> dict:
+    return {_kind(recipient): recipient}
+
+
+def unsubscribe_token(*, contact: Recipient, topic: str) -> str:
+    """Signed (``SALT``) for this office's schema, this recipient (a contact, or a company), their
+    current address and ``topic``."""
     payload = {"s": connection.schema_name, "c": contact.pk, "e": contact.email, "t": topic}
+    if isinstance(contact, Company):
+        payload["k"] = "company"
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
-def unsubscribe_url(*, contact: Contact, topic: str) -> str:
+def unsubscribe_url(*, contact: Recipient, topic: str) -> str:
     from .access import portal_link
 
     return portal_link(reverse("portal:unsubscribe", args=[unsubscribe_token(contact=contact, topic=topic)]))
 
 
-def unsubscribe_target(token: str) -> tuple[Contact, str] | None:
-    """(contact, topic) of a token signed for this office, or None: tampered, another office's,
-    a contact who is gone or has another address now, an unknown topic."""
+def unsubscribe_target(token: str) -> tuple[Recipient, str] | None:
+    """(recipient, topic) of a token signed for this office, or None: tampered, another office's,
+    a recipient who is gone or has another address now, an unknown topic."""
     try:
         payload = signing.loads(token, salt=SALT)
     except signing.BadSignature:
@@ -63,39 +78,47 @@ def unsubscribe_target(token: str) -> tuple[Contact, str] | None:
     topic, pk = payload.get("t"), payload.get("c")
     if topic not in notification_topics() or not isinstance(pk, int):
         return None
-    contact = Contact.objects.filter(pk=pk).first()
-    if contact is None or not contact.email or contact.email != payload.get("e"):
+    model = _KINDS.get(payload.get("k", "contact"))
+    contact = model.objects.filter(pk=pk).first() if model else None
+    if contact is None or not contact.email or contact.email.lower() != (payload.get("e") or "").lower():
         return None
     return contact, topic
 
 
-def contact_unsubscribe(*, contact: Contact, topic: str) -> bool:
-    """Stop notifications of ``topic`` to ``contact``. False when they already were."""
+def _saved(recipient: Recipient, *fields: str) -> None:
+    extra = ["updated"] if isinstance(recipient, Contact) else []
+    recipient.save(update_fields=[*fields, *extra])
+
+
+def contact_unsubscribe(*, contact: Recipient, topic: str) -> bool:
+    """Stop notifications of ``topic`` to ``contact`` (or a company). False when they already were."""
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        contact = type(contact).objects.select_for_update().get(pk=contact.pk)
         unsubscribed = dict(contact.email_unsubscribed or {})
         if topic in unsubscribed:
             return False
         unsubscribed[topic] = timezone.now().isoformat()
         contact.email_unsubscribed = unsubscribed
-        contact.save(update_fields=["email_unsubscribed", "updated"])
-        activity_record(contact=contact, verb="email_unsubscribed", params={"topic": topic_label(topic)})
+        _saved(contact, "email_unsubscribed")
+        activity_record(
+            **_holder_activity(contact), verb="email_unsubscribed", params={"topic": topic_label(topic)}
+        )
     return True
 
 
-def contact_resubscribe(*, contact: Contact, topic: str) -> bool:
+def contact_resubscribe(*, contact: Recipient, topic: str) -> bool:
     """The office turns a topic back on (the client asked). False when it was not off."""
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        contact = type(contact).objects.select_for_update().get(pk=contact.pk)
         unsubscribed = dict(contact.email_unsubscribed or {})
         if unsubscribed.pop(topic, None) is None:
             return False
         contact.email_unsubscribed = unsubscribed
-        contact.save(update_fields=["email_unsubscribed", "updated"])
+        _saved(contact, "email_unsubscribed")
     return True
 
 
-def unsubscribed_topics(contact: Contact) -> list[dict]:
+def unsubscribed_topics(contact: Recipient) -> list[dict]:
     """What the office sees on the contact's page: each topic switched off, its label and when."""
     from datetime import datetime
 
@@ -122,29 +145,35 @@ def email_failing_mark(*, email: str, reason: str, at=None) -> int:
     reason = (reason or "").strip()[:300]
     marked = 0
     with transaction.atomic():
-        for contact in Contact.objects.select_for_update().filter(email=email):
+        recipients = [
+            *Contact.objects.select_for_update().filter(email=email),
+            *Company.objects.select_for_update().filter(email__iexact=email),
+        ]
+        for contact in recipients:
             first = contact.email_failing_since is None
             contact.email_failing_since = contact.email_failing_since or at
             contact.email_failing_reason = reason or contact.email_failing_reason
-            contact.save(update_fields=["email_failing_since", "email_failing_reason", "updated"])
+            _saved(contact, "email_failing_since", "email_failing_reason")
             if first:
                 activity_record(
-                    contact=contact, verb="email_failing", params={"email": email, "reason": reason or "-"}
+                    **_holder_activity(contact),
+                    verb="email_failing",
+                    params={"email": email, "reason": reason or "-"},
                 )
             marked += 1
     return marked
 
 
-def contact_email_working_mark(*, contact: Contact, actor: str = "") -> bool:
+def contact_email_working_mark(*, contact: Recipient, actor: str = "") -> bool:
     """The office says the address works again (the client fixed their mailbox). False when it
     was not failing."""
     if contact.email_failing_since is None:
         return False
     contact.email_failing_since = None
     contact.email_failing_reason = ""
-    contact.save(update_fields=["email_failing_since", "email_failing_reason", "updated"])
+    _saved(contact, "email_failing_since", "email_failing_reason")
     activity_record(
-        contact=contact,
+        **_holder_activity(contact),
         verb="email_working",
         actor=ActivityEntry.Actor.STAFF if actor else ActivityEntry.Actor.SYSTEM,
         actor_label=actor,

@@ -175,7 +175,7 @@ def send_client_email(
 
     topic = notification_topic(kind)
     if contact is None and account is not None:
-        contact = account.contact
+        contact = account.contact or account.company
     if topic and contact is not None and not contact_may_receive(contact=contact, topic=topic):
         return False
     config = portal_config_get()

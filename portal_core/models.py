@@ -79,7 +79,29 @@ class PortalConfig(models.Model):
         return bool(self.email_from_name and self.email_reply_to)
 
 
-class Company(models.Model):
+# What ``email_failing_reason`` says when the recipient reported an email as spam.
+EMAIL_COMPLAINT_REASON = "The recipient reported an email as spam."
+
+
+class EmailRecipient(models.Model):
+    """What a client (a contact, or a company with its own address) gets by email."""
+
+    # Notification topics (``<module>.<name>``) unsubscribed from → when (ISO 8601).
+    email_unsubscribed = models.JSONField(default=dict, blank=True)
+    # Set when the provider reports a bounce or complaint; cleared by a new address or the office.
+    email_failing_since = models.DateTimeField(null=True, blank=True)
+    email_failing_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def email_failing_complaint(self) -> bool:
+        """The address fails because the recipient reported an email as spam (not a bounce)."""
+        return self.email_failing_reason == EMAIL_COMPLAINT_REASON
+
+
+class Company(EmailRecipient):
     """A client organisation; its contacts may share a company-level portal account."""
 
     name = models.CharField(max_length=160)
@@ -97,11 +119,7 @@ class Company(models.Model):
         return self.name
 
 
-# What ``email_failing_reason`` says when the recipient reported an email as spam.
-EMAIL_COMPLAINT_REASON = "The recipient reported an email as spam."
-
-
-class Contact(models.Model):
+class Contact(EmailRecipient):
     """A client of the office. Several contacts may share one email address."""
 
     class Source(models.TextChoices):
@@ -128,11 +146,6 @@ class Contact(models.Model):
         help_text="The staff member who looks after this client.",
     )
     photo = models.ImageField(upload_to="contact-photos/", blank=True)
-    # Notification topics (``<module>.<name>``) the client unsubscribed from → when (ISO 8601).
-    email_unsubscribed = models.JSONField(default=dict, blank=True)
-    # Set when the provider reports a bounce or complaint; cleared by a new address or the office.
-    email_failing_since = models.DateTimeField(null=True, blank=True)
-    email_failing_reason = models.CharField(max_length=300, blank=True)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
 
@@ -150,11 +163,6 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def email_failing_complaint(self) -> bool:
-        """The address fails because the recipient reported an email as spam (not a bounce)."""
-        return self.email_failing_reason == EMAIL_COMPLAINT_REASON
 
 
 class PortalAccount(models.Model):

@@ -610,8 +610,9 @@ def invoice_email_send(*, invoice: Invoice, kind: str) -> bool:
     if not to:
         return False
     values = {**names, **invoice_email_values(invoice, language)}
-    contact = invoice.contact if invoice.contact_id else None
-    return send_client_email(kind, to=to, language=language, values=values, contact=contact)
+    # A company's invoice goes to the company's own address: its preferences are the company's.
+    recipient = invoice.contact if invoice.contact_id else invoice.company
+    return send_client_email(kind, to=to, language=language, values=values, contact=recipient)
 
 
 def payment_receipt_send(*, payment: Payment) -> bool:

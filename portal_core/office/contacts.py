@@ -246,8 +246,18 @@ def company_detail(request, pk):
             **_account_context(request, "company", company, account),
             "activity": Paginator(activity, ACTIVITY_PER_PAGE).get_page(request.GET.get("activity")),
             "module_panels": _company_panels(request, company),
+            "unsubscribed": unsubscribed_topics(company),
         },
     )
+
+
+@staff_required
+@require_POST
+def company_email_working(request, pk):
+    company = get_object_or_404(Company, pk=pk)
+    if contact_email_working_mark(contact=company, actor=actor(request)):
+        messages.success(request, f"{company.email} is marked as working: notifications go to it again.")
+    return redirect("office:company-detail", pk=pk)
 
 
 def _company_panels(request, company) -> list:
@@ -656,6 +666,7 @@ urlpatterns = [
     path("companies/new/", company_create, name="company-create"),
     path("companies/<int:pk>/", company_detail, name="company-detail"),
     path("companies/<int:pk>/edit/", company_edit, name="company-edit"),
+    path("companies/<int:pk>/email-working/", company_email_working, name="company-email-working"),
     *_account_patterns("companies", "company"),
     path("jobs/<int:pk>/", job_detail, name="job-detail"),
 ]

@@ -256,3 +256,90 @@ def test_it_answers_only_get_and_post(office, django_capture_on_commit_callbacks
     assert Client(HTTP_HOST=host).put(path).status_code == 405
     assert Client(HTTP_HOST=host).delete(path).status_code == 405
     assert _refreshed(office, kim).email_unsubscribed == {}
+
+
+# --- a company emailed at its own address ---------------------------------------------------------
+
+
+def test_a_companys_reminders_carry_the_link_and_stop_for_it_alone(
+    office, office_b, django_capture_on_commit_callbacks
+):
+    from modules.invoices import services
+    from portal_core.email_preferences import email_failing_mark
+    from portal_core.models import Company
+
+    with tenant_context(office.tenant):
+        acme = Company.objects.create(name="Acme Lettings", email="billing@acme.example", language="nl")
+    connection.set_schema_to_public()
+    capture = django_capture_on_commit_callbacks
+    with tenant_context(office.tenant), capture(execute=True):
+        lines = [services.LineInput("Work", Decimal("1"), Decimal("100"), Decimal("0"))]
+        invoice = services.invoice_send_to_client(invoice=services.invoice_create(company=acme, lines=lines))
+        assert services.invoice_email_send(invoice=invoice, kind="invoices.reminder_after")
+    connection.set_schema_to_public()
+    sent, reminder = mail.outbox
+    assert sent.to == reminder.to == ["billing@acme.example"]
+    assert "List-Unsubscribe" not in sent.extra_headers  # the invoice itself is transactional
+    host, path = _link(reminder)
+    assert "Betalingsherinneringen" in Client(HTTP_HOST=host).get(path).content.decode()  # Dutch
+    assert Client(HTTP_HOST=office_b.host).post(path).status_code == 404  # not on another office's host
+    assert _one_click(host, path).status_code == 200
+    with tenant_context(office.tenant):
+        acme.refresh_from_db()
+        assert list(acme.email_unsubscribed) == ["invoices.reminders"]
+        assert ActivityEntry.objects.filter(company=acme, verb="email_unsubscribed").exists()
+    connection.set_schema_to_public()
+    staff = office.staff_client()
+    page = staff.get(f"/office/companies/{acme.pk}/").content.decode()
+    assert 'id="email-unsubscribed"' in page and "Payment reminders" in page
+
+    mail.outbox.clear()
+    with tenant_context(office.tenant), capture(execute=True):
+        invoice = type(invoice).objects.select_related("company").get(pk=invoice.pk)
+        assert not services.invoice_email_send(invoice=invoice, kind="invoices.reminder_after")
+        assert services.invoice_email_send(invoice=invoice, kind="invoices.invoice_sent")  # still goes
+        # A bounce on the company's address marks the company; "Mark as working" clears it.
+        assert email_failing_mark(email="Billing@Acme.example", reason="mailbox does not exist") == 1
+        acme.refresh_from_db()
+        assert acme.email_failing_since is not None
+    connection.set_schema_to_public()
+    assert [m.to for m in mail.outbox] == [["billing@acme.example"]]
+    page = staff.get(f"/office/companies/{acme.pk}/").content.decode()
+    assert "mailbox does not exist" in page[page.index('id="email-failing"') :][:500]
+    assert staff.post(f"/office/companies/{acme.pk}/email-working/").status_code == 302
+    assert office_b.staff_client().post(f"/office/companies/{acme.pk}/email-working/").status_code == 404
+    with tenant_context(office.tenant):
+        acme.refresh_from_db()
+        assert acme.email_failing_since is None
+    connection.set_schema_to_public()
+
+
+def test_a_companys_token_and_a_contacts_with_one_address_each_do_their_own(
+    office, django_capture_on_commit_callbacks
+):
+    from portal_core.models import Company
+
+    kim = _client(office, email="same@example.com")
+    with tenant_context(office.tenant):
+        acme = Company.objects.create(name="Acme", email="same@example.com")
+        for_company = unsubscribe_token(contact=acme, topic="invoices.reminders")
+        for_kim = unsubscribe_token(contact=kim, topic=TOPIC)
+    connection.set_schema_to_public()
+    browser = Client(HTTP_HOST=office.host)
+    assert browser.post(f"/email/unsubscribe/{for_company}/").status_code == 200
+    with tenant_context(office.tenant):
+        acme.refresh_from_db()
+        kim.refresh_from_db()
+        assert list(acme.email_unsubscribed) == ["invoices.reminders"] and kim.email_unsubscribed == {}
+    connection.set_schema_to_public()
+    assert browser.post(f"/email/unsubscribe/{for_kim}/").status_code == 200
+    with tenant_context(office.tenant):
+        acme.refresh_from_db()
+        kim.refresh_from_db()
+        assert list(kim.email_unsubscribed) == [TOPIC] and list(acme.email_unsubscribed) == [
+            "invoices.reminders"
+        ]
+        tampered = signing.loads(for_company, salt=SALT) | {"k": "invoice"}
+        forged = signing.dumps(tampered, salt="guess", compress=True)
+    connection.set_schema_to_public()
+    assert browser.post(f"/email/unsubscribe/{forged}/").status_code == 404
