@@ -6,6 +6,8 @@ emailed at its own address (its invoices' reminders)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core import signing
 from django.db import connection, transaction
 from django.urls import reverse
@@ -18,6 +20,16 @@ Recipient = Contact | Company
 _KINDS = {"contact": Contact, "company": Company}
 
 SALT = "portal_core.email_unsubscribe"
+# The office's own notes to its staff about what clients did (a notification too).
+OFFICE_NOTES = "office.client_activity"
+
+
+@dataclass(frozen=True)
+class StaffAddress:
+    """An address of the office's own that gets its notes (a staff member, the reply-to address)."""
+
+    email: str
+    language: str = "en"
 
 
 def notification_topics() -> dict[str, tuple]:
@@ -28,6 +40,8 @@ def notification_topics() -> dict[str, tuple]:
 
 
 def topic_label(topic: str, language: str | None = None) -> str:
+    if topic == OFFICE_NOTES:
+        return "Emails about what your clients do in the portal"
     found = notification_topics().get(topic)
     if found is None:
         return topic
@@ -51,6 +65,49 @@ def _holder_activity(recipient: Recipient) -> dict:
     return {_kind(recipient): recipient}
 
 
+def office_notes_unsubscribe_url(email: str) -> str:
+    """The one-click link of the office's notes to ``email`` (one of its own addresses)."""
+    from .access import portal_link
+
+    payload = {"s": connection.schema_name, "k": "staff", "e": email.lower(), "t": OFFICE_NOTES}
+    token = signing.dumps(payload, salt=SALT, compress=True)
+    return portal_link(reverse("portal:unsubscribe", args=[token]))
+
+
+def office_notes_may_receive(email: str) -> bool:
+    from .selectors import portal_config_get
+
+    return email.lower() not in (portal_config_get().office_notes_unsubscribed or {})
+
+
+def _office_notes_change(email: str, *, on: bool) -> bool:
+    from .models import PortalConfig
+
+    email = email.lower()
+    with transaction.atomic():
+        config = PortalConfig.objects.select_for_update().get()
+        addresses = dict(config.office_notes_unsubscribed or {})
+        if (email not in addresses) == on:
+            return False
+        if on:
+            addresses.pop(email)
+        else:
+            addresses[email] = timezone.now().isoformat()
+        config.office_notes_unsubscribed = addresses
+        config.save(update_fields=["office_notes_unsubscribed"])  # through save(): caches drop it
+    return True
+
+
+def office_notes_unsubscribe(email: str) -> bool:
+    """Stop the office's notes to ``email``. False when they already were."""
+    return _office_notes_change(email, on=False)
+
+
+def office_notes_resubscribe(email: str) -> bool:
+    """The office turns its notes to ``email`` back on. False when they were on."""
+    return _office_notes_change(email, on=True)
+
+
 def unsubscribe_token(*, contact: Recipient, topic: str) -> str:
     """Signed (``SALT``) for this office's schema, this recipient (a contact, or a company), their
     current address and ``topic``."""
@@ -66,7 +123,7 @@ def unsubscribe_url(*, contact: Recipient, topic: str) -> str:
     return portal_link(reverse("portal:unsubscribe", args=[unsubscribe_token(contact=contact, topic=topic)]))
 
 
-def unsubscribe_target(token: str) -> tuple[Recipient, str] | None:
+def unsubscribe_target(token: str) -> tuple[Recipient | StaffAddress, str] | None:
     """(recipient, topic) of a token signed for this office, or None: tampered, another office's,
     a recipient who is gone or has another address now, an unknown topic."""
     try:
@@ -76,6 +133,9 @@ def unsubscribe_target(token: str) -> tuple[Recipient, str] | None:
     if not isinstance(payload, dict) or payload.get("s") != connection.schema_name:
         return None
     topic, pk = payload.get("t"), payload.get("c")
+    if payload.get("k") == "staff":
+        email = payload.get("e")
+        return (StaffAddress(email), topic) if topic == OFFICE_NOTES and isinstance(email, str) else None
     if topic not in notification_topics() or not isinstance(pk, int):
         return None
     model = _KINDS.get(payload.get("k", "contact"))
@@ -90,8 +150,11 @@ def _saved(recipient: Recipient, *fields: str) -> None:
     recipient.save(update_fields=[*fields, *extra])
 
 
-def contact_unsubscribe(*, contact: Recipient, topic: str) -> bool:
-    """Stop notifications of ``topic`` to ``contact`` (or a company). False when they already were."""
+def contact_unsubscribe(*, contact: Recipient | StaffAddress, topic: str) -> bool:
+    """Stop notifications of ``topic`` to ``contact`` (or a company, or one of the office's own
+    addresses). False when they already were."""
+    if isinstance(contact, StaffAddress):
+        return office_notes_unsubscribe(contact.email)
     with transaction.atomic():
         contact = type(contact).objects.select_for_update().get(pk=contact.pk)
         unsubscribed = dict(contact.email_unsubscribed or {})

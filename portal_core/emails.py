@@ -218,12 +218,21 @@ def send_client_email(
 def send_office_email(*, subject: str, text: str, to: list[str], link: str = "", link_label: str = "") -> int:
     """A note to the office's own people (what a client did), in the office's look, in English
     like the office console."""
+    from .email_preferences import office_notes_may_receive, office_notes_unsubscribe_url
+
     config = portal_config_get()
+    sent = 0
     with translation.override("en"):
-        return email_send(
-            subject=header_text(subject),
-            text=text,
-            to=to,
-            brand=office_brand(config),
-            button=Button(link, link_label or "Open the office") if link else None,
-        )
+        for address in to:  # one message each: each carries its own one-click unsubscribe link
+            if not office_notes_may_receive(address):
+                continue
+            sent += email_send(
+                subject=header_text(subject),
+                text=text,
+                to=[address],
+                brand=office_brand(config),
+                button=Button(link, link_label or "Open the office") if link else None,
+                unsubscribe_url=office_notes_unsubscribe_url(address),
+                unsubscribe_text="Stop these emails:",
+            )
+    return sent

@@ -58,6 +58,8 @@ class PortalConfig(models.Model):
         validators=[validate_time_zone],
         help_text="The IANA time zone times are entered and shown in, e.g. Europe/Amsterdam.",
     )
+    # Staff addresses that unsubscribed from the office's notes about client activity → when.
+    office_notes_unsubscribed = models.JSONField(default=dict, blank=True)
     email_from_name = models.CharField(max_length=120, blank=True)
     email_reply_to = models.EmailField(blank=True)
     cors_origins = models.JSONField(

@@ -135,9 +135,24 @@ def email_settings(request, sender_form=None):
         portal_config_update(config=config, **form.cleaned_data)
         messages.success(request, "Email settings saved.")
         return redirect("office:email")
+    stopped = sorted((config.office_notes_unsubscribed or {}).items())
     return render_office(
-        request, "portal_core/office/email.html", {"form": form, **sender_context(sender_form)}
+        request,
+        "portal_core/office/email.html",
+        {"form": form, "notes_stopped": stopped, **sender_context(sender_form)},
     )
+
+
+@staff_required
+@require_POST
+def office_notes_on(request):
+    """Turn the office's notes about client activity back on for one of its addresses."""
+    from ..email_preferences import office_notes_resubscribe
+
+    email = (request.POST.get("email") or "").strip()[:254]
+    if email and office_notes_resubscribe(email):
+        messages.success(request, f"{email} gets the emails about client activity again.")
+    return redirect("office:email")
 
 
 @staff_required
@@ -389,6 +404,7 @@ urlpatterns = [
     path("welcome/<str:token>/", welcome, name="welcome"),
     path("settings/", portal_settings, name="settings"),
     path("email/", email_settings, name="email"),
+    path("email/office-notes/on/", office_notes_on, name="office-notes-on"),
     path("modules/", module_list, name="modules"),
     path("modules/<str:key>/", module_toggle, name="module-toggle"),
     path("api-keys/", api_keys, name="api-keys"),

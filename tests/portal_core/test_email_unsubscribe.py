@@ -343,3 +343,73 @@ def test_a_companys_token_and_a_contacts_with_one_address_each_do_their_own(
         forged = signing.dumps(tampered, salt="guess", compress=True)
     connection.set_schema_to_public()
     assert browser.post(f"/email/unsubscribe/{forged}/").status_code == 404
+
+
+# --- the office's own notes about its clients ------------------------------------------------------
+
+
+def _viewing_requested(office, contact, capture, *, day=3):
+    """A client asks for a viewing: the office's note about it (or None when none went)."""
+    from modules.real_estate import services
+
+    mail.outbox.clear()
+    with tenant_context(office.tenant), capture(execute=True):
+        account = access.portal_account_for(contact=contact)
+        deal = services.deal_create(contact=contact, title=f"Home {day}", actor="owner")
+        house = services.property_create(title=f"House {day}", city="Haarlem", country="Netherlands", price=1)
+        offer = services.property_offer(deal=deal, property=house, actor="owner")
+        services.viewing_request(offer=offer, account=account, slots=[_future(day)])
+    connection.set_schema_to_public()
+    notes = [m for m in mail.outbox if m.subject.startswith("Viewing requested")]
+    return notes[0] if notes else None
+
+
+def test_the_offices_notes_carry_a_link_that_stops_them_for_that_address(
+    office, office_b, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    kim = _client(office, language="en")
+    note = _viewing_requested(office, kim, capture)
+    assert note.to == [office.owner_email] and "List-Unsubscribe" in note.extra_headers
+    assert note.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    host, path = _link(note)
+    assert host == office.host
+    assert Client(HTTP_HOST=office_b.host).post(path).status_code == 404  # another office: nothing
+    assert "what your clients do" in Client(HTTP_HOST=host).get(path).content.decode()
+    assert _one_click(host, path).status_code == 200
+    assert _viewing_requested(office, kim, capture, day=4) is None  # stopped for the owner
+
+    staff = office.staff_client()
+    page = staff.get("/office/email/").content.decode()
+    assert 'id="office-notes-stopped"' in page and office.owner_email in page
+    assert (
+        office_b.staff_client().post("/office/email/office-notes/on/", {"email": office.owner_email})[
+            "Location"
+        ]
+        == "/office/email/"
+    )
+    with tenant_context(office_b.tenant):
+        assert PortalConfig.objects.get().office_notes_unsubscribed == {}
+    connection.set_schema_to_public()
+    assert _viewing_requested(office, kim, capture, day=5) is None  # another office turned nothing on
+    answer = staff.post("/office/email/office-notes/on/", {"email": office.owner_email}, follow=True)
+    assert "gets the emails about client activity again" in answer.content.decode()
+    assert _viewing_requested(office, kim, capture, day=6).to == [office.owner_email]
+
+
+def test_a_staff_token_for_another_topic_or_tampered_does_nothing(office):
+    with tenant_context(office.tenant):
+        other_topic = signing.dumps(
+            {"s": office.schema_name, "k": "staff", "e": office.owner_email, "t": TOPIC}, salt=SALT
+        )
+        unsigned = signing.dumps(
+            {"s": office.schema_name, "k": "staff", "e": office.owner_email, "t": "office.client_activity"},
+            salt="another-salt",
+        )
+    connection.set_schema_to_public()
+    browser = Client(HTTP_HOST=office.host)
+    for token in (other_topic, unsigned):
+        assert browser.post(f"/email/unsubscribe/{token}/").status_code == 404
+    with tenant_context(office.tenant):
+        assert PortalConfig.objects.get().office_notes_unsubscribed == {}
+    connection.set_schema_to_public()
