@@ -34,7 +34,12 @@ from ..access import (
 from ..activity import activity_record
 from ..audit import Kind as AuditKind
 from ..audit import audit_record
-from ..email_preferences import contact_email_working_mark, unsubscribed_topics
+from ..email_preferences import (
+    contact_email_working_mark,
+    contact_resubscribe,
+    topic_label,
+    unsubscribed_topics,
+)
 from ..forms_contacts import (
     BulkForm,
     CompanyForm,
@@ -249,6 +254,26 @@ def company_detail(request, pk):
             "unsubscribed": unsubscribed_topics(company),
         },
     )
+
+
+def _topic_on(request, recipient, detail: str):
+    topic = (request.POST.get("topic") or "")[:100]
+    if contact_resubscribe(contact=recipient, topic=topic):
+        messages.success(request, f"{recipient.email} gets {topic_label(topic).lower()} again.")
+    return redirect(detail, pk=recipient.pk)
+
+
+@staff_required
+@require_POST
+def contact_topic_on(request, pk):
+    """The client asked to get a kind of notification again (they had unsubscribed from it)."""
+    return _topic_on(request, get_object_or_404(Contact, pk=pk), "office:contact-detail")
+
+
+@staff_required
+@require_POST
+def company_topic_on(request, pk):
+    return _topic_on(request, get_object_or_404(Company, pk=pk), "office:company-detail")
 
 
 @staff_required
@@ -661,12 +686,14 @@ urlpatterns = [
     path("contacts/<int:pk>/", contact_detail, name="contact-detail"),
     path("contacts/<int:pk>/edit/", contact_edit, name="contact-edit"),
     path("contacts/<int:pk>/email-working/", contact_email_working, name="contact-email-working"),
+    path("contacts/<int:pk>/email-topic-on/", contact_topic_on, name="contact-topic-on"),
     *_account_patterns("contacts", "contact"),
     path("companies/", company_list, name="companies"),
     path("companies/new/", company_create, name="company-create"),
     path("companies/<int:pk>/", company_detail, name="company-detail"),
     path("companies/<int:pk>/edit/", company_edit, name="company-edit"),
     path("companies/<int:pk>/email-working/", company_email_working, name="company-email-working"),
+    path("companies/<int:pk>/email-topic-on/", company_topic_on, name="company-topic-on"),
     *_account_patterns("companies", "company"),
     path("jobs/<int:pk>/", job_detail, name="job-detail"),
 ]

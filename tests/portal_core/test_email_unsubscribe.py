@@ -413,3 +413,24 @@ def test_a_staff_token_for_another_topic_or_tampered_does_nothing(office):
     with tenant_context(office.tenant):
         assert PortalConfig.objects.get().office_notes_unsubscribed == {}
     connection.set_schema_to_public()
+
+
+def test_the_office_turns_a_topic_back_on_when_the_client_asks(
+    office, office_b, django_capture_on_commit_callbacks
+):
+    kim = _client(office, language="en")
+    with tenant_context(office.tenant):
+        token = unsubscribe_token(contact=kim, topic=TOPIC)
+    connection.set_schema_to_public()
+    assert Client(HTTP_HOST=office.host).post(f"/email/unsubscribe/{token}/").status_code == 200
+    assert _viewing_confirmed(office, kim, django_capture_on_commit_callbacks) is None
+
+    staff = office.staff_client()
+    page = staff.get(f"/office/contacts/{kim.pk}/").content.decode()
+    assert f'action="/office/contacts/{kim.pk}/email-topic-on/"' in page
+    other = office_b.staff_client().post(f"/office/contacts/{kim.pk}/email-topic-on/", {"topic": TOPIC})
+    assert other.status_code == 404 and _refreshed(office, kim).email_unsubscribed  # not another office
+    answer = staff.post(f"/office/contacts/{kim.pk}/email-topic-on/", {"topic": TOPIC}, follow=True)
+    assert "gets updates about your viewings again" in answer.content.decode()
+    assert _refreshed(office, kim).email_unsubscribed == {}
+    assert _viewing_confirmed(office, kim, django_capture_on_commit_callbacks, day=4) is not None
