@@ -76,13 +76,28 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
+@functools.lru_cache(maxsize=512)
+def _skeleton_format(locale_name: str, skeleton: str):
+    """The language's pattern for ``skeleton``: Babel matches it against every skeleton the language
+    has, which costs more than the formatting itself, so it is matched once per language."""
+    locale = Locale.parse(locale_name)
+    if skeleton not in locale.datetime_skeletons:
+        skeleton = babel_dates.match_skeleton(skeleton, locale.datetime_skeletons)
+    return locale.datetime_skeletons[skeleton]
+
+
+def _skeleton(skeleton: str, value, locale: Locale) -> str:
+    """``babel.dates.format_skeleton``, with the skeleton matched once per language."""
+    return babel_dates.format_datetime(value, _skeleton_format(str(locale), skeleton), locale=locale)
+
+
 def format_date(value: date | datetime | None, with_year: bool = True) -> str:
     """``2 Dec 2026`` (``2 dec 2026``, ``2. Dez. 2026``…); "" for nothing."""
     if value is None or value == "":
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return babel_dates.format_skeleton("yMMMd" if with_year else "MMMd", value, locale=_locale())
+    return _skeleton("yMMMd" if with_year else "MMMd", value, _locale())
 
 
 def format_weekday_date(value: date | datetime | None) -> str:
@@ -91,7 +106,7 @@ def format_weekday_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return babel_dates.format_skeleton("yMMMEd", value, locale=_locale())
+    return _skeleton("yMMMEd", value, _locale())
 
 
 def format_long_date(value: date | datetime | None) -> str:
@@ -108,7 +123,7 @@ def format_time(value: datetime | None) -> str:
     if value is None or value == "":
         return ""
     local = _local(value)
-    text = babel_dates.format_skeleton("Hm", local, locale=_locale())
+    text = _skeleton("Hm", local, _locale())
     return _with_zone(text, local)
 
 
@@ -127,8 +142,8 @@ def format_datetime(value: datetime | None, *, weekday: bool = False) -> str:
         return ""
     local = _local(value)
     locale = _locale()
-    day = babel_dates.format_skeleton("yMMMEd" if weekday else "yMMMd", local, locale=locale)
-    time = babel_dates.format_skeleton("Hm", local, locale=locale)
+    day = _skeleton("yMMMEd" if weekday else "yMMMd", local, locale)
+    time = _skeleton("Hm", local, locale)
     pattern = locale.datetime_formats.get("medium", "{1}, {0}")
     text = str(pattern).replace("{1}", day).replace("{0}", time)
     return _with_zone(text, local)
@@ -140,8 +155,8 @@ def format_short_datetime(value: datetime | None) -> str:
         return ""
     local = _local(value)
     locale = _locale()
-    day = babel_dates.format_skeleton("MMMEd", local, locale=locale)
-    time = babel_dates.format_skeleton("Hm", local, locale=locale)
+    day = _skeleton("MMMEd", local, locale)
+    time = _skeleton("Hm", local, locale)
     pattern = locale.datetime_formats.get("medium", "{1}, {0}")
     return _with_zone(str(pattern).replace("{1}", day).replace("{0}", time), local)
 
