@@ -45,8 +45,7 @@ def current_base_url() -> str:
             .values_list("domain", flat=True)
             .first()
         )
-    scheme, port = request_origin.get() or (settings.PORTICO_SCHEME, settings.PORTICO_PUBLIC_PORT)
-    return f"{scheme}://{_netloc(host, scheme, port)}"
+    return absolute_url(host, "")
 
 
 def absolute_url(host: str, path: str) -> str:
