@@ -22,6 +22,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from .mail import email_send, platform_brand
+from .migration_state import schema_state_record
 from .models import ApiKey, Domain, LoginHandoff, Plan, SignupRequest, Tenant
 from .queue import enqueue
 from .signals import tenant_provisioned
@@ -52,7 +53,8 @@ def base_schema_ensure() -> Tenant:
     base = Tenant.objects.filter(schema_name=settings.PORTICO_BASE_SCHEMA).first()
     if base is None:
         base = Tenant(schema_name=settings.PORTICO_BASE_SCHEMA, status=Tenant.Status.TEMPLATE)
-        base.save(verbosity=0)
+        base.save(verbosity=0)  # migrates the schema, unless it is there already
+        schema_state_record(base.schema_name)
     return base
 
 
@@ -64,6 +66,7 @@ def pooled_schema_create() -> Tenant:
         with transaction.atomic():
             tenant.save()
             CloneSchema().clone_schema(settings.PORTICO_BASE_SCHEMA, tenant.schema_name)
+            schema_state_record(tenant.schema_name)
     else:
         tenant.save(verbosity=0)
     return tenant
@@ -97,6 +100,7 @@ def _clone_for_claim() -> Tenant:
     tenant.auto_create_schema = False
     tenant.save()
     CloneSchema().clone_schema(settings.PORTICO_BASE_SCHEMA, tenant.schema_name, set_connection=False)
+    schema_state_record(tenant.schema_name)
     return tenant
 
 

@@ -58,7 +58,7 @@ def test_compose_starts_the_whole_product_in_order():
     for name in ("web", "worker"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "migrate_schemas" in services["migrate"]["command"]
+    assert "migrate_platform" in services["migrate"]["command"]
     assert services["worker"]["command"] == "python manage.py qcluster"
     assert services["worker"]["healthcheck"] == {"disable": True}  # no web port to ask
     caddy = services["caddy"]

@@ -129,7 +129,7 @@ def main() -> None:
 
     print("Preparing the database (migrations for every schema, the pool of ready schemas)…", flush=True)
     try:
-        manage("migrate_schemas", "-v", "0", env=env)
+        manage("migrate_platform", "-v", "0", env=env)
         if not debug:
             collect_static(env)
         manage("pool_fill", env=env)
