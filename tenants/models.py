@@ -140,6 +140,18 @@ class SchemaMigrationState(models.Model):
         return f"{self.schema_name}: {self.fingerprint[:12]}"
 
 
+class TemplateScript(models.Model):
+    """The template schema as SQL (``pg_dump``, schema and rows), for the migrations it is at: new
+    pooled schemas are made by running it under another name (``tenants.schema_script``)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"template script {self.fingerprint[:12]} ({len(self.sql)} characters)"
+
+
 class Domain(DomainMixin):
     """A host name that routes to a tenant: ``<slug>.<base>`` or a verified custom domain."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass
@@ -18,13 +17,14 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from .mail import email_send, platform_brand
 from .migration_state import schema_state_record
 from .models import ApiKey, Domain, LoginHandoff, Plan, SignupRequest, Tenant
+from .pg_tools import pg_binary, pg_connection_args
 from .queue import enqueue
+from .schema_script import schema_create_from_template
 from .signals import tenant_provisioned
 from .tokens import new_code, new_token, token_hash, token_matches
 from .validators import validate_subdomain
@@ -59,13 +59,14 @@ def base_schema_ensure() -> Tenant:
 
 
 def pooled_schema_create() -> Tenant:
-    """Add one ready schema to the pool, cloned from the template (migrated if there is none)."""
+    """Add one ready schema to the pool, a copy of the template (``schema_script``; the template is
+    made and migrated first if there is none)."""
     tenant = Tenant(schema_name=Tenant.new_schema_name(), status=Tenant.Status.POOLED)
     if schema_exists(settings.PORTICO_BASE_SCHEMA):
         tenant.auto_create_schema = False
         with transaction.atomic():
             tenant.save()
-            CloneSchema().clone_schema(settings.PORTICO_BASE_SCHEMA, tenant.schema_name)
+            schema_create_from_template(tenant.schema_name)
             schema_state_record(tenant.schema_name)
     else:
         tenant.save(verbosity=0)
@@ -99,7 +100,7 @@ def _clone_for_claim() -> Tenant:
     tenant = Tenant(schema_name=Tenant.new_schema_name(), status=Tenant.Status.POOLED)
     tenant.auto_create_schema = False
     tenant.save()
-    CloneSchema().clone_schema(settings.PORTICO_BASE_SCHEMA, tenant.schema_name, set_connection=False)
+    schema_create_from_template(tenant.schema_name)
     schema_state_record(tenant.schema_name)
     return tenant
 
@@ -377,32 +378,14 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
     return tenant
 
 
-def _pg_binary(name: str) -> str:
-    """pgserver's ``name`` (PostgreSQL 16 client tools), else the one on PATH."""
-    from importlib.util import find_spec
-
-    spec = find_spec("pgserver")
-    bundled = Path(spec.origin).parent / "pginstall" / "bin" / name if spec and spec.origin else Path()
-    return str(bundled) if bundled.exists() else (shutil.which(name) or name)
-
-
-def _pg_connection_args() -> tuple[list[str], dict[str, str]]:
-    db = settings.DATABASES["default"]
-    args = ["--dbname", db["NAME"]]
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if db.get(key):
-            args += [option, str(db[key])]
-    return args, {"PGPASSWORD": db.get("PASSWORD") or ""}
-
-
 def tenant_export(*, tenant: Tenant) -> Path:
     """Write ``pg_dump`` of the tenant's schema (gzip) and return its path."""
     export_dir = Path(settings.PORTICO_EXPORT_DIR)
     export_dir.mkdir(parents=True, exist_ok=True)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     path = export_dir / f"{tenant.slug or tenant.schema_name}-{tenant.schema_name}-{stamp}.sql.gz"
-    args, env = _pg_connection_args()
-    cmd = [_pg_binary("pg_dump"), "--no-owner", "--schema", tenant.schema_name, *args]
+    args, env = pg_connection_args()
+    cmd = [pg_binary("pg_dump"), "--no-owner", "--schema", tenant.schema_name, *args]
     result = subprocess.run(cmd, capture_output=True, env=env, timeout=3600, check=False)  # noqa: S603
     if result.returncode != 0 or b"CREATE SCHEMA" not in result.stdout:
         raise RuntimeError(f"Export of {tenant.schema_name} failed: {result.stderr.decode()[-500:]}")
@@ -430,10 +413,10 @@ def tenant_restore(*, tenant: Tenant, export: Path) -> str:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:  # committed before psql, a connection of its own, loads it
         cursor.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{aside}"')
-    args, env = _pg_connection_args()
+    args, env = pg_connection_args()
     loaded = subprocess.run(  # noqa: S603 - fixed arguments, the SQL on stdin
         [
-            _pg_binary("psql"),
+            pg_binary("psql"),
             "--quiet",
             "--no-psqlrc",
             "--single-transaction",

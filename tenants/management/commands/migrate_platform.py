@@ -23,6 +23,7 @@ from django.db import connection, connections
 
 from tenants.migration_state import PUBLIC, recorded_states, target_fingerprint
 from tenants.models import SchemaMigrationState, Tenant
+from tenants.schema_script import template_script
 from tenants.services import base_schema_ensure
 
 
@@ -123,6 +124,7 @@ class Command(BaseCommand):
 
         failures = self._run(due, jobs=jobs or settings.PORTICO_MIGRATE_JOBS or os.cpu_count() or 1)
         done = len(due) - len(failures)
+        template_script()  # new pooled schemas are made from the template as it is now
         seconds = time.monotonic() - started
         if verbosity:
             self.stdout.write(
