@@ -73,9 +73,30 @@ def pooled_schema_create() -> Tenant:
     return tenant
 
 
+def pool_target() -> int:
+    """How many ready schemas to keep: ``PORTICO_POOL_SIZE``, or twice the most sign-ups seen in one
+    minute over the last week when that is more (at most ``PORTICO_POOL_MAX``), so that a burst like
+    the busiest one recently is served from the pool while the worker refills it."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMinute
+
+    busiest = (
+        Tenant.objects.filter(slug__isnull=False, created__gte=timezone.now() - timedelta(days=7))
+        .annotate(minute=TruncMinute("created"))
+        .values("minute")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+        .first()
+        or 0
+    )
+    return max(settings.PORTICO_POOL_SIZE, min(2 * busiest, settings.PORTICO_POOL_MAX))
+
+
 def pool_top_up(*, size: int | None = None) -> int:
-    """Create pooled schemas until the pool holds ``size`` (``PORTICO_POOL_SIZE``). Returns how many."""
-    target = settings.PORTICO_POOL_SIZE if size is None else size
+    """Create pooled schemas until the pool holds ``size`` (default :func:`pool_target`). Returns how
+    many it made."""
+    target = pool_target() if size is None else size
     base_schema_ensure()
     created = 0
     while Tenant.objects.filter(status=Tenant.Status.POOLED).count() < target:
@@ -95,7 +116,8 @@ def _pool_claim() -> Tenant | None:
 
 
 def _clone_for_claim() -> Tenant:
-    """The pool is empty: clone a schema inside the current transaction (rolled back with it)."""
+    """The pool is empty: make a schema inside the current transaction (rolled back with it)."""
+    logger.warning("the pool of ready schemas is empty: a sign-up makes its schema while it waits")
     base_schema_ensure()
     tenant = Tenant(schema_name=Tenant.new_schema_name(), status=Tenant.Status.POOLED)
     tenant.auto_create_schema = False

@@ -125,3 +125,52 @@ def test_it_refuses_to_provision_a_reserved_or_taken_subdomain(office_a):
         _provision(slug="admin")
     with pytest.raises(services.SignupError, match="already taken"):
         _provision(slug="alpha")
+
+
+def _signed_up(count: int, *, at) -> None:
+    """``count`` office rows created in the same minute ``at`` (rows only: the pool counts them)."""
+    first = Tenant.objects.filter(slug__startswith="hist-").count()
+    Tenant.objects.bulk_create(
+        Tenant(schema_name=f"t_hist{n:04d}", slug=f"hist-{n}", name="Office", status="active", created=at)
+        for n in range(first, first + count)
+    )
+
+
+def test_the_pool_is_sized_from_the_busiest_minute_of_the_last_week(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PORTICO_POOL_SIZE, settings.PORTICO_POOL_MAX = 2, 12
+    assert services.pool_target() == 2
+    _signed_up(3, at=timezone.now() - timedelta(days=8))  # too long ago
+    assert services.pool_target() == 2
+    Tenant.objects.filter(slug__startswith="hist-").delete()
+    _signed_up(4, at=timezone.now() - timedelta(days=2))
+    assert services.pool_target() == 8
+    _signed_up(9, at=timezone.now() - timedelta(hours=1))
+    assert services.pool_target() == 12  # bounded
+
+
+def test_a_burst_like_the_busiest_recent_one_is_served_from_the_pool(db, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PORTICO_POOL_SIZE, settings.PORTICO_POOL_MAX = 2, 50
+    _signed_up(10, at=timezone.now() - timedelta(days=1))  # ten in one minute yesterday
+    services.pool_top_up()
+    assert Tenant.objects.filter(status="pooled").count() == 20
+
+    refills = []
+    # No refill meanwhile: the pool alone serves the burst.
+    monkeypatch.setattr(services, "enqueue", lambda *args, **kwargs: refills.append(args))
+
+    def made_on_the_request_path():
+        raise AssertionError("a sign-up had to make its schema")
+
+    monkeypatch.setattr(services, "_clone_for_claim", made_on_the_request_path)
+    for n in range(20):
+        _provision(slug=f"burst-{n}")
+    assert len(refills) == 20
+    assert Tenant.objects.filter(status="pooled").count() == 0

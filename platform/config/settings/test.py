@@ -7,6 +7,7 @@ PASSWORD_HASHERS = ["tests.hashers.CountingMD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PORTICO_ROUTING_RECHECK_SECONDS = 0
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=2)
+PORTICO_POOL_MAX = PORTICO_POOL_SIZE  # a fixed pool, unless a test sizes it from sign-ups
 PORTICO_BASE_DOMAIN = "portico.localhost"
 
 # The contract of the module registry is proven by a small module that lives in the test suite.
