@@ -36,3 +36,6 @@ urlpatterns = [
     path("<slug:slug>/login/", views.office_by_path, {"then": "/auth/signin"}),
     path("<slug:slug>/", views.office_by_path, {"then": "/"}, name="path-portal"),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After, not 500.
+handler500 = "tenants.errors.server_error"

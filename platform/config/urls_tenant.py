@@ -10,3 +10,6 @@ urlpatterns = [
     path("", include("portal_core.urls")),
     *portal_patterns(),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After, not 500.
+handler500 = "tenants.errors.server_error"
