@@ -140,6 +140,24 @@ class SchemaMigrationState(models.Model):
         return f"{self.schema_name}: {self.fingerprint[:12]}"
 
 
+class DueWork(models.Model):
+    """When a schema next has periodic work of a kind (``tenants.due_work``): the minute and daily
+    tasks read this index in the public schema and visit only the schemas that are due, instead of
+    every office each time."""
+
+    schema_name = models.CharField(max_length=63)
+    kind = models.CharField(max_length=60)
+    due_at = models.DateTimeField()
+    version = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["schema_name", "kind"], name="due_work_once")]
+        indexes = [models.Index(fields=["kind", "due_at"], name="due_work_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.schema_name} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class TemplateScript(models.Model):
     """The template schema as SQL (``pg_dump``, schema and rows), for the migrations it is at: new
     pooled schemas are made by running it under another name (``tenants.schema_script``)."""

@@ -31,6 +31,7 @@ from tenants.mail import Button, email_send, platform_brand
 from tenants.queue import enqueue_at
 
 from . import clock
+from .due import sweep_mark
 from .models import RESPONSE_EXCERPT_MAX, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .services import DELIVERY_TASK, OPEN_STATUSES, endpoint_disable
 from .signing import signed_headers
@@ -256,6 +257,7 @@ def delivery_attempt(delivery_id: int) -> str | None:
                 delivery.queued_at = delivery.next_attempt_at  # the timer queues it then
                 delivery.save(update_fields=["status", "attempt_count", "next_attempt_at", "queued_at"])
                 enqueue_at(delivery.next_attempt_at, DELIVERY_TASK, delivery.pk, log_success=False)
+                sweep_mark(delivery.next_attempt_at)
     if disabled is not None:
         endpoint, reason = disabled
         if endpoint_disable(endpoint=endpoint, reason=reason):

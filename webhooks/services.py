@@ -20,6 +20,7 @@ from tenants.queue import enqueue
 
 from . import clock
 from .catalogue import TEST_EVENT_TYPE, event_type_names
+from .due import prune_mark, sweep_mark
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .signing import secret_new
 from .targets import url_clean
@@ -106,6 +107,8 @@ def _events_write(
         )
         for delivery in deliveries:
             enqueue(DELIVERY_TASK, delivery.pk, log_success=False)
+        sweep_mark(now)
+        prune_mark(now)
     return events
 
 
@@ -249,5 +252,6 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
                 redelivery_of=current,
             )
         enqueue(DELIVERY_TASK, again.pk, log_success=False)
+        sweep_mark(now)
     again.refresh_from_db()
     return again

@@ -12,11 +12,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django_tenants.utils import schema_context
 
+from tenants.due_work import due_backstop, due_visit
 from tenants.queue import enqueue
 
 from . import clock
+from .due import PRUNE, SWEEP
 from .models import WebhookDelivery
 from .services import DELIVERY_TASK, OPEN_STATUSES
 
@@ -26,6 +27,9 @@ SWEEP_BATCH = 500
 # A delivery queued (or due by its timer) this long ago and still open was lost: a worker died
 # with it, or Redis dropped its task or timer.
 QUEUED_STALE_AFTER = timedelta(minutes=5)
+# Once in this while the sweeper visits every active office, in case work was left unmarked.
+BACKSTOP_EVERY = timedelta(hours=1)
+SWEEP_BACKSTOP = "webhooks.sweep-every-office"
 
 
 def deliveries_enqueue_due() -> int:
@@ -47,22 +51,32 @@ def deliveries_enqueue_due() -> int:
     return len(due)
 
 
-def deliveries_due() -> int:
-    """The sweeper, run each minute by a django-q schedule in the public schema: for every active
-    office, enqueue the deliveries that are overdue and no longer waiting for anything, in its own
-    schema. One office's trouble stops no other. It sends nothing on schedule: retries leave by
-    their timers."""
-    from tenants.models import Tenant
+def deliveries_next_due():
+    """In the current office's schema: when the sweeper could next find something here (an open
+    delivery due, and not waiting in the queue or for its timer); ``None`` when nothing is open."""
+    from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Min, When
+    from django.db.models.functions import Greatest
 
-    total = 0
-    schemas = Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("schema_name", flat=True)
-    for schema in list(schemas):
-        try:
-            with schema_context(schema):
-                total += deliveries_enqueue_due()
-        except Exception:
-            logger.exception("webhook sweep failed in schema %s", schema)
-    return total
+    stale_at = ExpressionWrapper(F("queued_at") + QUEUED_STALE_AFTER, output_field=DateTimeField())
+    return WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__isnull=False).aggregate(
+        due=Min(
+            Case(
+                When(queued_at__isnull=True, then=F("next_attempt_at")),
+                default=Greatest(F("next_attempt_at"), stale_at),
+            )
+        )
+    )["due"]
+
+
+def deliveries_due() -> int:
+    """The sweeper, run each minute by a django-q schedule in the public schema: in every active
+    office the index of due work (``tenants.due_work``) says may have a lost delivery, enqueue the
+    deliveries that are overdue and no longer waiting for anything. Idle offices are not visited;
+    once an hour every active office is (a backstop). It sends nothing on schedule: retries leave
+    by their timers."""
+    now = clock.now()
+    full = due_backstop(SWEEP_BACKSTOP, now=now, every=BACKSTOP_EVERY)
+    return due_visit(SWEEP, now=now, visit=deliveries_enqueue_due, next_due=deliveries_next_due, full=full)
 
 
 def events_prune_schema(*, older_than: timedelta) -> int:
@@ -76,20 +90,28 @@ def events_prune_schema(*, older_than: timedelta) -> int:
     return per_model.get(WebhookEvent._meta.label, 0)
 
 
+def events_next_prune():
+    """In the current office's schema: when its oldest logged event is old enough to go."""
+    from django.conf import settings
+    from django.db.models import Min
+
+    from .models import WebhookEvent
+
+    oldest = WebhookEvent.objects.aggregate(oldest=Min("created"))["oldest"]
+    return None if oldest is None else oldest + timedelta(days=settings.PORTICO_WEBHOOKS_LOG_DAYS)
+
+
 def events_prune() -> int:
     """Daily, from the public schema: every office's delivery log keeps
-    ``PORTICO_WEBHOOKS_LOG_DAYS`` days (30 by default); deliveries still retrying are kept."""
+    ``PORTICO_WEBHOOKS_LOG_DAYS`` days (30 by default); deliveries still retrying are kept. Only the
+    offices whose oldest event is old enough are visited (``tenants.due_work``)."""
     from django.conf import settings
 
-    from tenants.models import Tenant
-
     older_than = timedelta(days=settings.PORTICO_WEBHOOKS_LOG_DAYS)
-    total = 0
-    served = Tenant.objects.filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED])
-    for schema in list(served.values_list("schema_name", flat=True)):
-        try:
-            with schema_context(schema):
-                total += events_prune_schema(older_than=older_than)
-        except Exception:
-            logger.exception("webhook log pruning failed in schema %s", schema)
-    return total
+    return due_visit(
+        PRUNE,
+        now=clock.now(),
+        visit=lambda: events_prune_schema(older_than=older_than),
+        next_due=events_next_prune,
+        suspended_too=True,
+    )
