@@ -10,6 +10,8 @@ sign-up makes it (a pooled schema from the template, claimed by ``tenant_provisi
   with django-tenants' ``clone_schema``, interleaved; seconds per schema, p50. They are dropped after.
 * ``noop_migrate``: ``manage.py migrate_platform`` with nothing to apply, in a process of its own
   (Django's start-up included): wall seconds.
+* ``sweep``: the webhook sweeper's minute run with every office idle, through the index of due work,
+  against one visit of every office (what it did each minute before, and does once an hour now).
 * ``one_migration``: a bench app's migration (a table with an index) is taken off every schema, as if
   a release had added it; ``migrate_platform --jobs 1`` brings it back, then the same again with
   ``--jobs J``: wall seconds of each and the speed-up. ``--deploy-offices`` limits how many office
@@ -107,6 +109,32 @@ def refill(samples: int) -> dict:
     }
 
 
+def sweep() -> dict:
+    from tenants.due_work import due_visit
+    from webhooks import clock
+    from webhooks.tasks import deliveries_due, deliveries_enqueue_due, deliveries_next_due
+
+    deliveries_due()  # the hour's backstop, if due, out of the way
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        deliveries_due()
+        runs.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    due_visit(
+        "webhooks.sweep",
+        now=clock.now(),
+        visit=deliveries_enqueue_due,
+        next_due=deliveries_next_due,
+        full=True,
+    )
+    every_office = time.perf_counter() - started
+    return {
+        "sweep_index_s": round(statistics.median(runs), 4),
+        "sweep_every_office_s": round(every_office, 2),
+    }
+
+
 def migrate(env: dict, *args: str) -> float:
     started = time.perf_counter()
     subprocess.run(  # noqa: S603
@@ -159,6 +187,11 @@ def main() -> None:
         bench_env.log("refill: the template's script against django-tenants' clone…")
         figures.update(refill(args.samples))
         bench_env.log(f"  script {figures['refill_script_p50_s']} s, clone {figures['refill_clone_p50_s']} s")
+        bench_env.log("the webhook sweeper with every office idle…")
+        figures.update(sweep())
+        bench_env.log(
+            f"  index {figures['sweep_index_s']} s, every office {figures['sweep_every_office_s']} s"
+        )
         from django.db import connection
 
         connection.close()
