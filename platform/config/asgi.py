@@ -10,3 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 from django.core.asgi import get_asgi_application  # noqa: E402
 
 application = get_asgi_application()
+
+from tenants.pooling import refuse_transaction_pooling  # noqa: E402
+
+refuse_transaction_pooling()  # offices' schemas must not share server connections

@@ -35,6 +35,8 @@ PORTICO_WEBHOOKS_ALLOW_PRIVATE = env.bool("PORTICO_WEBHOOKS_ALLOW_PRIVATE", defa
 # Days of webhook events and delivery attempts kept in each office's log.
 PORTICO_WEBHOOKS_LOG_DAYS = env.int("PORTICO_WEBHOOKS_LOG_DAYS", default=30)
 PORTICO_POOL_SIZE = env.int("PORTICO_POOL_SIZE", default=3)
+# At start, the web and the worker refuse a pooler in transaction mode (tenants.pooling).
+PORTICO_CHECK_POOLING = env.bool("PORTICO_CHECK_POOLING", default=True)
 # The pool grows to twice the busiest minute of sign-ups of the last week, up to this many schemas.
 PORTICO_POOL_MAX = env.int("PORTICO_POOL_MAX", default=50)
 # Schemas ``migrate_platform`` migrates at once; empty: one per CPU.

@@ -24,6 +24,7 @@ from django.conf import settings
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as ClusterCommand
 
+from tenants.pooling import refuse_transaction_pooling
 from tenants.queue import timers_run
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Command(ClusterCommand):
 
     def handle(self, *args, **options):
         settings.SECRET_KEY  # noqa: B018 - as django-q2 does: no signing key, no cluster
+        refuse_transaction_pooling()  # offices' schemas must not share server connections
         if options.get("cluster_name"):
             os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
         stop = threading.Event()
