@@ -121,3 +121,30 @@ def test_in_transaction_mode_the_web_and_the_worker_do_not_start(entry):
         started = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)  # noqa: S603
     assert started.returncode != 0
     assert REFUSAL in started.stderr.replace("\n", " ") or "pool_mode = session" in started.stderr
+
+
+ISOLATION_SUITE = [
+    "tests/portal_core/test_office_isolation.py",
+    "tests/portal_core/test_client_access.py",
+    "tests/api/test_portal_accounts.py",
+]
+
+
+def test_the_isolation_suite_passes_through_pgbouncer_in_session_mode():
+    """Every connection of a whole test run (its own test database, made through PgBouncer) goes
+    through the pooler: offices, clients and API keys of one office never reach another's data."""
+    database = connection.settings_dict
+    with pgbouncer("session", pool_size=20) as bouncer:
+        url = f"postgres://{database['USER'] or 'postgres'}@127.0.0.1:{bouncer.port}/portico_pgbouncer"
+        env = {**os.environ, "DATABASE_URL": url}
+        run = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", *ISOLATION_SUITE],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr[-2000:]
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " passed" in summary and "failed" not in summary and "skipped" not in summary, summary
