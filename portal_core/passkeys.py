@@ -249,6 +249,6 @@ def refused(message: str, status: int = 400) -> JsonResponse:
 
 
 def limited(exc) -> JsonResponse:
-    response = JsonResponse({"message": exc.message()}, status=429)
+    response = JsonResponse({"message": exc.message()}, status=exc.status)
     response["Retry-After"] = str(exc.retry_after)
     return response

@@ -64,7 +64,7 @@ class CodeForm(forms.Form):
 def _too_many(request, template, context, exc: SignInLimited):
     if context.get("form") is not None:
         context["form"].add_error(None, exc.message())
-    response = render(request, template, context, status=429)
+    response = render(request, template, context, status=exc.status)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -336,7 +336,7 @@ def _link_limited(request, exc: SignInLimited):
         request,
         "portal_core/auth/link_invalid.html",
         _context(request, message=exc.message(), form=EmailForm()),
-        status=429,
+        status=exc.status,
     )
     response["Retry-After"] = str(exc.retry_after)
     return response

@@ -10,6 +10,7 @@ one clears the account's count, so the owner always gets in by proving they hold
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import dataclass
 from functools import wraps
 
@@ -20,6 +21,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import ngettext
 
 from . import counting
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ limited = Signal()
 
 
 class SignInLimited(Exception):
+    status = 429
+
     def __init__(self, retry_after: int, *, surface: str = ""):
         super().__init__(retry_after)
         self.retry_after = retry_after
@@ -146,6 +151,31 @@ def client_address(request) -> str | None:
 # --- limits ---------------------------------------------------------------------------------------
 
 
+class SignInUnavailable(SignInLimited):
+    """The shared counters cannot be reached (Redis is down): sign-in fails closed until they are
+    back, rather than letting guesses through uncounted."""
+
+    status = 503
+
+    def message(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext("Signing in is briefly unavailable. Please try again in a minute.")
+
+
+UNAVAILABLE_RETRY_AFTER = 30
+
+
+def _counted(scope: str, ident: str, *, window: int, surface: str) -> tuple[int, int]:
+    import redis
+
+    try:
+        return counting.count(scope, ident, window=window)
+    except (redis.exceptions.RedisError, OSError) as exc:
+        logger.warning("sign-in refused on %s: the attempt counters cannot be reached (%s)", surface, exc)
+        raise SignInUnavailable(UNAVAILABLE_RETRY_AFTER, surface=surface) from exc
+
+
 def _schema() -> str:
     from django.db import connection
 
@@ -157,15 +187,15 @@ def check(request, surface: str, *, account: str = "") -> None:
     raise :class:`SignInLimited` once a limit is passed."""
     limits = SURFACES[surface]
     schema = _schema()
-    ip_count, ip_left = counting.count(
-        f"signin:{surface}:ip", f"{schema}:{client_ip(request)}", window=limits.window
+    ip_count, ip_left = _counted(
+        f"signin:{surface}:ip", f"{schema}:{client_ip(request)}", window=limits.window, surface=surface
     )
     if ip_count > limits.ip:
         _tell_limited(request, surface, account)
         raise SignInLimited(ip_left, surface=surface)
     if account:
-        count, left = counting.count(
-            f"signin:{_family(surface)}:account", f"{schema}:{account}", window=limits.window
+        count, left = _counted(
+            f"signin:{_family(surface)}:account", f"{schema}:{account}", window=limits.window, surface=surface
         )
         if count > limits.account:
             _tell_limited(request, surface, account)
@@ -192,12 +222,14 @@ def account_proven(account: str) -> None:
 
 
 def limited_response(request, exc: SignInLimited) -> HttpResponse:
+    status = exc.status
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"message": "Too many attempts. Try again later."}, status=429)
+        text = "Signing in is briefly unavailable. Try again later." if status == 503 else None
+        response = JsonResponse({"message": text or "Too many attempts. Try again later."}, status=status)
     else:
         from django.shortcuts import render
 
-        response = render(request, "tenants/limited.html", {"message": exc.message()}, status=429)
+        response = render(request, "tenants/limited.html", {"message": exc.message()}, status=status)
     response["Retry-After"] = str(exc.retry_after)
     return response
 

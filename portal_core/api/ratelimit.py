@@ -7,6 +7,7 @@ counter under a lock is used: exact within the one process that ``runserver`` is
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 WINDOW = 60
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,34 @@ def _redis_count(key: str) -> int:
     return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
 
 
+def redis_errors():
+    import redis
+
+    return redis.exceptions.RedisError
+
+
+_warned_at = 0.0
+
+
+def _warn_uncounted(exc: Exception) -> None:
+    """At most one warning a minute per process, not one per request."""
+    global _warned_at
+    if time.monotonic() - _warned_at >= WINDOW:
+        _warned_at = time.monotonic()
+        logger.warning("API requests are not rate limited: the counters cannot be reached (%s)", exc)
+
+
 def hit(token_id: str, *, limit: int) -> Verdict:
     """Count one request for ``token_id`` in the current minute."""
     now = time.time()
     window = int(now // WINDOW)
     reset = max(1, int((window + 1) * WINDOW - now))
     key = f"portico:ratelimit:api:{token_id}:{window}"
-    client = _redis_client()
-    if client is not None:
-        count = _redis_count(key)
-    else:
-        count = _local.incr(key)
+    try:
+        client = _redis_client()
+        count = _local.incr(key) if client is None else _redis_count(key)
+    except (redis_errors(), OSError) as exc:
+        # The API stays open while Redis is down (documented); the warning says it is uncounted.
+        _warn_uncounted(exc)
+        return Verdict(allowed=True, limit=limit, remaining=limit, reset=reset)
     return Verdict(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), reset=reset)

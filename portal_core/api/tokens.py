@@ -59,9 +59,7 @@ class ObtainTokenView(PorticoAPIView):
         try:
             check(request, "api-token", account=email)
         except SignInLimited as exc:
-            response = message("Too many attempts. Try again later.", status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+            return limited_answer(exc)
         if kind == "staff":
             user = authenticate(request, username=email, password=password)
             if user is None or not user.is_staff:
@@ -113,9 +111,7 @@ class RefreshTokenView(PorticoAPIView):
         try:
             check(request, "api-token-refresh")
         except SignInLimited as exc:
-            response = message("Too many attempts. Try again later.", status.HTTP_429_TOO_MANY_REQUESTS)
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+            return limited_answer(exc)
         try:
             refresh = RefreshToken(body["refresh"])
         except TokenError:
@@ -125,3 +121,11 @@ class RefreshTokenView(PorticoAPIView):
         if not jwt_current(refresh):
             return message("Invalid or expired token.", status.HTTP_401_UNAUTHORIZED)
         return Response({"access": str(refresh.access_token)})
+
+
+def limited_answer(exc: SignInLimited):
+    """429 with Retry-After, or 503 while the attempt counters cannot be reached (fail closed)."""
+    text = "Signing in is briefly unavailable. Try again later." if exc.status == 503 else None
+    response = message(text or "Too many attempts. Try again later.", exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response

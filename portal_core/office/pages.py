@@ -49,7 +49,7 @@ class OfficeLoginView(auth_views.LoginView):
             check(request, self.signin_policy, account=request.POST.get("username", "")[:254])
         except SignInLimited as exc:
             response = self.render_to_response(
-                self.get_context_data(form=self.get_form(), limited=exc.message()), status=429
+                self.get_context_data(form=self.get_form(), limited=exc.message()), status=exc.status
             )
             response["Retry-After"] = str(exc.retry_after)
             return response

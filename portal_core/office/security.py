@@ -38,7 +38,7 @@ def challenge(request):
         try:
             check(request, "office-second-factor", account=f"staff:{user.pk}")
         except SignInLimited as exc:
-            error, status = exc.message(), 429
+            error, status = exc.message(), exc.status
         else:
             used = two_factor.second_factor_verify(factor=factor, code=request.POST.get("code", ""))
             if used:
@@ -62,7 +62,7 @@ def challenge(request):
         {"error": error, "config": portal_config_get(), "factor": factor, "has_passkey": has_passkey},
         status=status,
     )
-    if status == 429:
+    if status in (429, 503):
         response["Retry-After"] = "60"
     return response
 
