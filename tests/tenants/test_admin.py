@@ -71,6 +71,9 @@ def test_the_admin_home_shows_the_platform_and_opens_each_office(operator_client
     home = operator_client.get("/admin/").content.decode()
     assert "Platform at a glance" in home and "Sign-ups per week" in home
     assert re.search(r"Active offices</dt><dd>2<", home)
+    # The pool's ready schemas and the template they are cloned from are not sign-ups.
+    assert Tenant.objects.exclude(status__in=["active", "suspended"]).exists()
+    assert re.search(r"Sign-ups, last 12 weeks</dt><dd>2<", home), home
     offices = operator_client.get("/admin/tenants/tenant/").content.decode()
     assert f"//{office_a.host}" in offices and f"{office_a.host}/office/" in offices
 
