@@ -1,0 +1,236 @@
+"""Every page the walks of ``test_finished_product`` do not reach, in a real Chromium on a desktop
+and on a phone, each checked by axe-core (no critical or serious WCAG 2.2 violation), for sideways
+scrolling, and photographed into ``test-results/``:
+
+- the office's own pages (security, audit log, payments, domain, a contact, a company, a webhook,
+  an email template) and the invoices module's pages;
+- the portal in Dutch, the invoices module's pages included, and the pages a Dutch client reaches
+  from an email before signing in (the invitation, the unsubscribe link, forgotten password);
+- the platform's "Sign in to your office" answer and the operator's console: its dashboard, the
+  offices, the confirmation that asks why an office is suspended, and what its owner then sees.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection
+from playwright.sync_api import Page, expect
+
+from portal_core.models import Company, Contact
+
+from ..conftest import OWNER_PASSWORD
+from .test_finished_product import (  # noqa: F401 (scene is a fixture)
+    CLIENT_EMAIL,
+    CLIENT_PASSWORD,
+    VIEWPORTS,
+    english_lines,
+    in_office,
+    look,
+    no_sideways_scroll,
+    scene,
+    window,
+)
+
+pytestmark = pytest.mark.browser
+
+OPERATOR_PASSWORD = "Operator-pass-2026!"
+
+
+@pytest.fixture
+def full_scene(scene, settings):  # noqa: F811 (the fixture)
+    """The scene of ``test_finished_product`` with invoices on too: an invoice sent to Sanne, a
+    company, a webhook endpoint, and Daan, a Dutch contact who was invited and has not joined."""
+    settings.PORTICO_WEBHOOKS_ALLOW_PRIVATE = True
+
+    def set_up() -> dict:
+        from modules.invoices.services import LineInput, invoice_create, invoice_send
+        from portal_core.access import portal_account_for, portal_account_invite
+        from portal_core.email_preferences import notification_topics, unsubscribe_url
+        from portal_core.services import module_enable
+        from webhooks.services import endpoint_create
+
+        module_enable(key="invoices")
+        sanne = Contact.objects.get(email=CLIENT_EMAIL)
+        invoice = invoice_create(
+            contact=sanne,
+            lines=[LineInput("Taxatierapport", Decimal(1), Decimal("650"), Decimal(21))],
+        )
+        invoice = invoice_send(invoice=invoice)
+        company = Company.objects.create(name="Visser Vastgoed BV", email="info@visser.example")
+        endpoint = endpoint_create(url="http://127.0.0.1:9/hooks/portico")
+        daan = Contact.objects.create(
+            first_name="Daan", last_name="Bakker", email="daan@example.nl", language="nl"
+        )
+        mail.outbox.clear()
+        portal_account_invite(account=portal_account_for(contact=daan), actor=scene["office"].owner_email)
+        [invitation] = [m for m in mail.outbox if "daan@example.nl" in m.to]
+        topic = next(iter(notification_topics()))
+        return {
+            "invoice": invoice.pk,
+            "company": company.pk,
+            "endpoint": endpoint.pk,
+            "invitation": re.search(r"https?://\S+/auth/invite/\S+", invitation.body).group(0),
+            "unsubscribe": unsubscribe_url(contact=sanne, topic=topic),
+        }
+
+    scene["ids"] |= in_office(scene["office"], set_up)
+    return scene
+
+
+def office_sign_in(page: Page, world) -> None:
+    base = world["base"]
+    page.goto(f"{base}/office/login/")
+    page.get_by_label("Email").fill(world["office"].owner_email)
+    page.get_by_label("Password").fill(OWNER_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{base}/office/")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_office_page_is_accessible_and_fits(open_window, full_scene, artifacts, viewport):
+    page = window(open_window, viewport)
+    base, ids = full_scene["base"], full_scene["ids"]
+    office_sign_in(page, full_scene)
+    if viewport == "desktop":
+        # The user menu stays in sight however long the sidebar is.
+        expect(page.locator(".user-menu summary")).to_be_in_viewport()
+    for name, path in [
+        ("office-security", "/office/security/"),
+        ("office-audit", "/office/audit/"),
+        ("office-payments", "/office/payments/"),
+        ("office-domain", "/office/domain/"),
+        ("office-contact-new", "/office/contacts/new/"),
+        ("office-contacts-import", "/office/contacts/import/"),
+        ("office-contact", f"/office/contacts/{ids['contact']}/"),
+        ("office-company", f"/office/companies/{ids['company']}/"),
+        ("office-webhook", f"/office/webhooks/{ids['endpoint']}/"),
+        ("office-email-template", "/office/email-templates/invitation/nl/"),
+        ("office-invoices", "/office/invoices/"),
+        ("office-invoice", f"/office/invoices/{ids['invoice']}/"),
+        ("office-invoice-new", "/office/invoices/new/"),
+        ("office-invoices-recurring", "/office/invoices/recurring/"),
+        ("office-invoices-settings", "/office/invoices/settings/"),
+        ("office-re-property-new", "/office/real-estate/properties/new/"),
+        ("office-re-deal", f"/office/real-estate/deals/{first_deal(full_scene)}/"),
+    ]:
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, f"{path}: {response.status}"
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        no_sideways_scroll(page)
+        look(page, artifacts, name, viewport)
+
+
+def first_deal(world) -> int:
+    from modules.real_estate.models import Deal
+
+    return in_office(world["office"], lambda: Deal.objects.values_list("pk", flat=True).first())
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_every_portal_page_is_dutch_for_a_dutch_client(open_window, full_scene, artifacts, viewport):
+    base, ids = full_scene["base"], full_scene["ids"]
+
+    def check(page: Page, name: str) -> None:
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        assert english_lines(page) == [], f"{page.url} has English: {english_lines(page)}"
+        no_sideways_scroll(page)
+        look(page, artifacts, f"{name}-nl", viewport)
+
+    # Before signing in, from an email: the invitation, the unsubscribe link, a forgotten password.
+    visitor = window(open_window, viewport)
+    visitor.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
+    for name, url in [
+        ("portal-invitation", on_live_server(ids["invitation"], base)),
+        ("portal-unsubscribe", on_live_server(ids["unsubscribe"], base)),
+        ("portal-forgot", f"{base}/auth/forgot"),
+        ("portal-magic-request", f"{base}/auth/magic"),
+    ]:
+        visitor.goto(url)
+        check(visitor, name)
+
+    # Signed in: the invoices module's pages and the security page.
+    page = window(open_window, viewport)
+    page.set_extra_http_headers({"Accept-Language": "nl-NL,nl;q=0.9"})
+    page.goto(f"{base}/auth/signin")
+    page.locator("input[name=email]").fill(CLIENT_EMAIL)
+    page.locator("input[name=password]").fill(CLIENT_PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(f"{base}/")
+    for name, path in [
+        ("portal-invoices", "/invoices/"),
+        ("portal-invoice", f"/invoices/{ids['invoice']}/"),
+        ("portal-security", "/profile/security"),
+    ]:
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, f"{path}: {response.status}"
+        check(page, name)
+        if name == "portal-invoice":
+            expect(page.locator("main")).to_contain_text("€ 786,50")  # 650 + 21 % VAT, the Dutch way
+
+
+def on_live_server(link: str, base: str) -> str:
+    """An emailed link, on the test's live server (emails name the office's host without its port)."""
+    parts = urlsplit(link)
+    return f"{base}{parts.path}"
+
+
+def operator_sign_in(page: Page, site) -> None:
+    """Signs the operator in for the first time: the console sets up their authenticator app."""
+    page.goto(f"{site.platform}/admin/")
+    page.get_by_label("Username").fill("ops")
+    page.get_by_label("Password").fill(OPERATOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    secret = page.locator("code").first.inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    page.get_by_role("link", name="I have saved them, continue").click()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_operators_console_and_a_suspended_owner_are_accessible(
+    open_window, make_office, site, artifacts, viewport
+):
+    office = make_office("harbour", "Harbour Homes")
+    connection.set_schema_to_public()
+    get_user_model().objects.create_superuser("ops", "ops@portico.localhost", OPERATOR_PASSWORD)
+
+    # "Sign in to your office" answers without saying whether the address exists.
+    visitor = window(open_window, viewport)
+    visitor.goto(f"{site.platform}/")
+    finder = visitor.locator("#sign-in")
+    finder.get_by_label("Email").fill("nobody@example.com")
+    finder.get_by_role("button").click()
+    expect(visitor.locator("body")).to_contain_text("If nobody@example.com works at an office on Portico")
+    no_sideways_scroll(visitor)
+    look(visitor, artifacts, "platform-find-office", viewport)
+
+    page = window(open_window, viewport)
+    operator_sign_in(page, site)
+    expect(page.get_by_role("heading", name="Platform at a glance")).to_be_visible()
+    look(page, artifacts, "operator-dashboard", viewport)
+    page.goto(f"{site.platform}/admin/tenants/tenant/")
+    expect(page.get_by_role("link", name=re.compile("portal", re.I)).first).to_be_visible()
+    look(page, artifacts, "operator-offices", viewport)
+
+    # Suspending asks why; the reason is what the owner reads.
+    page.goto(f"{site.platform}/admin/tenants/tenant/status/suspend/?ids={office.tenant.pk}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Suspend 1 office?")
+    look(page, artifacts, "operator-suspend", viewport)
+    page.get_by_label("Reason").fill("Three invoices unpaid since March.")
+    page.get_by_role("button", name=re.compile("^Suspend")).click()
+    expect(page.locator(".messagelist, .messages").first).to_contain_text("Suspended 1 office:")
+    look(page, artifacts, "operator-suspended", viewport)
+
+    owner = window(open_window, viewport)
+    owner.goto(f"{site.office(office.slug)}/office/login/")
+    expect(owner.get_by_role("heading", level=1)).to_have_text("Your office is suspended")
+    expect(owner.locator("body")).to_contain_text("Three invoices unpaid since March.")
+    no_sideways_scroll(owner)
+    look(owner, artifacts, "office-suspended", viewport)
