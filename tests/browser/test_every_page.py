@@ -29,6 +29,7 @@ from ..conftest import OWNER_PASSWORD
 from .test_finished_product import (  # noqa: F401 (scene is a fixture)
     CLIENT_EMAIL,
     CLIENT_PASSWORD,
+    OSM,
     VIEWPORTS,
     english_lines,
     in_office,
@@ -234,3 +235,43 @@ def test_the_operators_console_and_a_suspended_owner_are_accessible(
     expect(owner.locator("body")).to_contain_text("Three invoices unpaid since March.")
     no_sideways_scroll(owner)
     look(owner, artifacts, "office-suspended", viewport)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_property_shows_its_map_when_online_and_its_address_and_links_offline(
+    open_window,
+    scene,  # noqa: F811 (the fixture)
+    viewport,
+):
+    """The address and the map links are always there; the map itself once it has loaded, never
+    while the browser is offline, and back when the connection is."""
+    from modules.real_estate.models import Property
+
+    located = {"latitude": Decimal("52.3731"), "longitude": Decimal("4.8922")}
+    in_office(scene["office"], lambda: Property.objects.update(**located))
+    page = window(open_window, viewport)
+    base = scene["base"]
+    page.goto(f"{base}/auth/signin")
+    page.locator("input[name=email]").fill(CLIENT_EMAIL)
+    page.locator("input[name=password]").fill(CLIENT_PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(f"{base}/")
+    place = page.locator(".re-map")
+    embed = place.locator("[data-map-embed]")
+
+    # Online: the map loads as it comes near the screen.
+    page.goto(f"{base}/real-estate/properties/{scene['ids']['a']}/")
+    place.scroll_into_view_if_needed()
+    expect(embed.locator("iframe")).to_be_visible()
+
+    # Offline: the address and the links, and no frame that would show the browser's error page.
+    page.context.set_offline(True)
+    expect(embed).to_be_hidden()
+    expect(embed.locator("iframe")).to_have_count(0)
+    expect(place.locator("address")).to_contain_text("Herengracht 10")
+    apps = place.get_by_role("link").first
+    expect(apps).to_have_attribute("href", re.compile(r"^geo:52\.373100,4\.892200"))
+
+    # Back online: the map comes back by itself.
+    page.context.set_offline(False)
+    expect(embed.locator("iframe")).to_be_visible()
