@@ -40,6 +40,9 @@ from .test_finished_product import (  # noqa: F401 (scene is a fixture)
 )
 
 pytestmark = pytest.mark.browser
+# A module's key where a person reads (an event type such as ``real_estate.viewing_requested`` on
+# the webhook pages is for developers, and reads as code).
+MODULE_KEY = re.compile(r"\breal_estate\b(?!\.)")
 
 OPERATOR_PASSWORD = "Operator-pass-2026!"
 
@@ -124,6 +127,7 @@ def test_every_office_page_is_accessible_and_fits(open_window, full_scene, artif
         response = page.goto(f"{base}{path}")
         assert response.status == 200, f"{path}: {response.status}"
         expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert not MODULE_KEY.search(page.locator("body").inner_text()), f"{path} shows a module key"
         no_sideways_scroll(page)
         look(page, artifacts, name, viewport)
 
@@ -233,6 +237,7 @@ def test_the_operators_console_and_a_suspended_owner_are_accessible(
     owner.goto(f"{site.office(office.slug)}/office/login/")
     expect(owner.get_by_role("heading", level=1)).to_have_text("Your office is suspended")
     expect(owner.locator("body")).to_contain_text("Three invoices unpaid since March.")
+    expect(owner.locator("body")).to_contain_text(re.compile(r"Since \d{1,2} [A-Z][a-z]{2} \d{4}\."))
     no_sideways_scroll(owner)
     look(owner, artifacts, "office-suspended", viewport)
 
