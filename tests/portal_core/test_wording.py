@@ -42,8 +42,8 @@ def test_the_invitation_subject_names_the_office_without_a_possessive(compiled_c
         subject = str(DEFAULTS[kind][0])
         assert "'s" not in subject.replace("{{ office.name }}", "Grachten Makelaars"), subject
         with translation.override("nl"):
-            assert str(DEFAULTS[kind][0]) == "Je bent uitgenodigd voor het klantenportaal van {{ office.name }}"
-
+            dutch = str(DEFAULTS[kind][0])
+        assert dutch == "Je bent uitgenodigd voor het klantenportaal van {{ office.name }}"
 
 
 def test_dutch_speaks_to_the_client_as_je_throughout():
