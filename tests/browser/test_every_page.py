@@ -280,3 +280,50 @@ def test_a_property_shows_its_map_when_online_and_its_address_and_links_offline(
     # Back online: the map comes back by itself.
     page.context.set_offline(False)
     expect(embed.locator("iframe")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_style_page_shows_each_component_working(open_window, make_office, site, artifacts, viewport):
+    """The living style page, used as a person would: a file dropped in the drop zone is named with
+    its size, a field's error goes once it is valid, a toast comes and goes, the modal asks first,
+    and on a phone the table's rows become cards that name each value."""
+    office = make_office("atelier", "Atelier Noord")
+    page = window(open_window, viewport)
+    office_sign_in(page, {"base": site.office(office.slug), "office": office})
+    page.goto(f"{site.office(office.slug)}/office/style/")
+
+    sample = page.locator("[data-style-form]")
+    zone = sample.locator(".dropzone")
+    expect(zone).to_contain_text("Choose a file or drop it here")
+    sample.get_by_label("Photo").set_input_files(
+        {"name": "voorgevel.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + b"0" * 2046}
+    )
+    expect(zone.locator(".dropzone__files li")).to_have_text("voorgevel.jpg · 2.0 KB")
+
+    invalid = page.locator("#fields form").nth(1)
+    email = invalid.locator(".field").filter(has=page.locator("input[type=email]"))
+    expect(email.locator(".errorlist")).to_be_visible()
+    email.locator("input").fill("maria@example.nl")
+    expect(email.locator(".errorlist")).to_have_count(0)
+    expect(email).not_to_have_class(re.compile(r"field--error"))
+
+    page.get_by_role("button", name="Show a toast").click()
+    expect(page.locator("[data-toasts] .toast")).to_contain_text("Saved. This toast leaves by itself.")
+
+    page.get_by_role("button", name="Delete…", exact=True).click()
+    modal = page.locator("#confirm-dialog")
+    expect(modal).to_be_visible()
+    expect(modal).to_contain_text("Delete this property?")
+    modal.get_by_role("button", name="Cancel").click()
+    expect(modal).to_be_hidden()
+
+    table = page.locator("#tables .table")
+    cell = table.locator("tbody td[data-label='Status']").first
+    if viewport == "phone":
+        expect(table.locator("thead")).to_be_hidden()
+        label = cell.evaluate("(td) => getComputedStyle(td, '::before').content")
+        assert label == '"Status: "', label
+    else:
+        expect(table.locator("thead")).to_be_visible()
+    no_sideways_scroll(page)
+    look(page, artifacts, "office-style-used", viewport)
