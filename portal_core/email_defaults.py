@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULTS = {
     "invitation": (
-        _("You're invited to {{ office.name }}'s client portal"),
+        _("You're invited to the client portal of {{ office.name }}"),
         _(
             "Hello {{ contact.first_name }},\n\n"
             "{{ office.name }} invites you to your own client portal.\n\n"
@@ -16,7 +16,7 @@ DEFAULTS = {
         ),
     ),
     "invitation_temporary_password": (
-        _("You're invited to {{ office.name }}'s client portal"),
+        _("You're invited to the client portal of {{ office.name }}"),
         _(
             "Hello {{ contact.first_name }},\n\n"
             "{{ office.name }} invites you to your own client portal.\n\n"

@@ -2,10 +2,12 @@ import threading
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -61,6 +63,10 @@ class OfficeStatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value()) if self.value() else queryset
 
 
+def offices_count(count: int) -> str:
+    return f"{count} office{pluralize(count)}"
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
@@ -71,6 +77,12 @@ class ReasonForm(forms.Form):
 
 
 class DeleteConfirmForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the deletion and emailed to the office's owner.",
+    )
     confirm_slug = forms.CharField(label="Type the office's subdomain to confirm")
 
 
@@ -150,7 +162,8 @@ class TenantAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         self._request = request
         ready = Tenant.objects.filter(status=Tenant.Status.POOLED).count()
-        extra_context = {"subtitle": f"{ready} ready schema(s) in the pool", **(extra_context or {})}
+        subtitle = f"{ready} ready schema{pluralize(ready)} in the pool"
+        extra_context = {"subtitle": subtitle, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Suspend selected offices…")
@@ -186,7 +199,7 @@ class TenantAdmin(admin.ModelAdmin):
                 single_object=len(offices) == 1,
             )
             done = "Suspended" if change == "suspend" else "Resumed"
-            self.message_user(request, f"{done} {len(offices)} office(s): {reason}", messages.SUCCESS)
+            self.message_user(request, f"{done} {offices_count(len(offices))}: {reason}", messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
         context = {
             **self.admin_site.each_context(request),
@@ -194,7 +207,7 @@ class TenantAdmin(admin.ModelAdmin):
             "change": change,
             "form": form,
             "opts": self.model._meta,
-            "title": f"{change.capitalize()} {len(offices)} office(s)?",
+            "title": f"{change.capitalize()} {offices_count(len(offices))}?",
         }
         return TemplateResponse(request, "admin/tenants/tenant/status_confirm.html", context)
 
@@ -225,7 +238,11 @@ class TenantAdmin(admin.ModelAdmin):
         form = DeleteConfirmForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                export = services.tenant_delete(tenant=tenant, confirm_slug=form.cleaned_data["confirm_slug"])
+                export = services.tenant_delete(
+                    tenant=tenant,
+                    confirm_slug=form.cleaned_data["confirm_slug"],
+                    reason=form.cleaned_data["reason"],
+                )
             except ValidationError as exc:
                 form.add_error("confirm_slug", exc)
             except RuntimeError as exc:
@@ -233,6 +250,14 @@ class TenantAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:tenants_tenant_changelist"))
             else:
                 connection.set_schema_to_public()
+                LogEntry.objects.create(
+                    user_id=request.user.pk,
+                    content_type=ContentType.objects.get_for_model(Tenant),
+                    object_id=str(pk),
+                    object_repr=f"{tenant.name} ({tenant.slug})",
+                    action_flag=DELETION,
+                    change_message=f"Deleted: {form.cleaned_data['reason']}",
+                )
                 self.message_user(
                     request, f"Deleted {tenant.name}. Export written to {export}.", messages.SUCCESS
                 )

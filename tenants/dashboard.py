@@ -13,6 +13,8 @@ from .models import Tenant
 from .selectors import tenant_usage_counts
 
 WEEKS = 12
+# What counts as an office: the pool's ready schemas and the template they are cloned from do not.
+OFFICES = [Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
 CHART_WIDTH, CHART_HEIGHT = 300, 100
 
 
@@ -22,8 +24,7 @@ def signups_per_week(weeks: int = WEEKS) -> list[tuple]:
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=weeks - 1)
     rows = (
-        Tenant.objects.exclude(status=Tenant.Status.POOLED)
-        .filter(created__date__gte=first)
+        Tenant.objects.filter(status__in=OFFICES, created__date__gte=first)
         .annotate(week=TruncWeek("created"))
         .values("week")
         .annotate(n=Count("pk"))
@@ -34,11 +35,7 @@ def signups_per_week(weeks: int = WEEKS) -> list[tuple]:
 
 def operator_dashboard() -> dict:
     by_status = dict(Tenant.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    offices = list(
-        Tenant.objects.filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]).values_list(
-            "schema_name", flat=True
-        )
-    )
+    offices = list(Tenant.objects.filter(status__in=OFFICES).values_list("schema_name", flat=True))
     usage = tenant_usage_counts(offices)
     weeks = signups_per_week()
     peak = max((n for _w, n in weeks), default=0)

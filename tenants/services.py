@@ -466,17 +466,43 @@ def tenant_restore(*, tenant: Tenant, export: Path) -> str:
     return aside
 
 
-def tenant_delete(*, tenant: Tenant, confirm_slug: str) -> Path:
-    """Export the tenant's schema, then drop it and its rows. Refuses without the exact slug."""
+def tenant_delete(*, tenant: Tenant, confirm_slug: str, reason: str = "") -> Path:
+    """Export the tenant's schema, then drop it and its rows. Refuses without the exact slug.
+    The office's owners are emailed that it was deleted, with ``reason``."""
     if not tenant.slug or confirm_slug != tenant.slug:
         raise ValidationError("Type the office's subdomain exactly to confirm the deletion.")
+    owners = _owner_emails(tenant)
     export = tenant_export(tenant=tenant)
     connection.set_schema_to_public()
     with transaction.atomic():
         SignupRequest.objects.filter(tenant=tenant).update(tenant=None)
         tenant.delete(force_drop=True)
     logger.info("tenant %s deleted; export at %s", tenant.schema_name, export)
+    if owners:
+        context = {
+            "name": tenant.name,
+            "slug": tenant.slug,
+            "reason": reason,
+            "support": settings.PORTICO_SUPPORT_EMAIL,
+        }
+        with translation.override("en"):
+            email_send(
+                subject=f"Your office {tenant.name} was deleted from Portico",
+                text=render_to_string("tenants/email/office_deleted.txt", context),
+                to=owners,
+                brand=platform_brand(),
+            )
     return export
+
+
+def _owner_emails(tenant: Tenant) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    with schema_context(tenant.schema_name):
+        found = get_user_model().objects.filter(is_superuser=True, is_staff=True, is_active=True)
+        emails = sorted({email for email in found.values_list("email", flat=True) if email})
+    connection.set_schema_to_public()
+    return emails
 
 
 # --- API keys ------------------------------------------------------------------------------------

@@ -209,6 +209,7 @@ def received_chart(points: list[tuple[date, Decimal]], currency: str) -> dict:
     return {
         "bars": bars,
         "peak": peak,
+        "zero": Decimal(0),
         "total": sum((amount for _m, amount in points), Decimal(0)),
         "currency": currency,
         "width": CHART_WIDTH,

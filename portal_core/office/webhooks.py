@@ -111,10 +111,7 @@ def _detail_context(request, endpoint: WebhookEndpoint, *, reveal: bool = False)
         "endpoint": endpoint,
         "page": page,
         # While a delivery on this page is still on its way, the log refreshes itself.
-        "in_flight": any(
-            d.status in (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.FAILED)
-            for d in page.object_list
-        ),
+        "in_flight": any(_in_flight(d) for d in page.object_list),
         "status": status,
         "statuses": WebhookDelivery.Status.choices,
         "reveal": reveal,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -31,13 +30,14 @@ from webhooks.services import endpoint_create
 
 from ..conftest import OWNER_PASSWORD
 from .axe import assert_accessible
+from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = ["desktop", "phone"]
 CLIENT_EMAIL = "noor@example.com"
 CLIENT_PASSWORD = "Client-pass-2026!"
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SHOTS = ARTIFACTS  # test-results/, which git ignores
 
 
 @pytest.fixture

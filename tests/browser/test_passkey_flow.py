@@ -5,18 +5,17 @@ plain words."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from portal_core.models import AuditEvent, Passkey
 
+from .conftest import ARTIFACTS
 from .test_client_access_flow import CLIENT_PASSWORD, client_sign_in, contact, in_office, portal_on
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SHOTS = ARTIFACTS  # test-results/, which git ignores
 PHONE_SIZE = {"width": 390, "height": 844}
 
 

@@ -110,6 +110,14 @@ def test_the_list_filters_by_status_client_and_overdue_and_shows_the_totals_and_
     assert "No invoices match" in page(staff, "/office/invoices/?q=nobody")
 
 
+def test_the_chart_reads_well_before_the_first_payment(office_a):
+    chart = page(office_a.staff_client(), "/office/invoices/")
+    chart = chart[chart.index('id="received-chart"') : chart.index("</figure>")]
+    ticks = re.findall(r'<span class="chart-y__tick">([^<]*)</span>', chart)
+    assert ticks == ["", "€0"]  # no scale above nothing; the base in money like the rest
+    assert "No payments received in these 12 months yet." in chart
+
+
 def test_the_accountant_gets_invoices_and_payments_as_csv(office_a, books):
     staff = office_a.staff_client()
     response = staff.get("/office/invoices/export/invoices.csv?status=overdue")

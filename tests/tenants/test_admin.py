@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
+from django.core import mail
 from django.db import connection
 from django_tenants.utils import schema_exists
 
@@ -41,7 +43,8 @@ def test_it_suspends_and_resumes_an_office_after_asking_for_a_reason(operator_cl
     )
     assert asked.status_code == 302 and "/status/suspend/" in asked["Location"]
     confirm = operator_client.get(asked["Location"]).content.decode()
-    assert "Suspend 1 office(s)?" in confirm and office_a.tenant.name in confirm
+    assert "Suspend 1 office?" in confirm and office_a.tenant.name in confirm
+    assert confirm.count("<h1") == 1  # the page's title, once
     assert Tenant.objects.get(pk=office_a.tenant.pk).status == "active"  # nothing happens before
     refused = operator_client.post(asked["Location"], {"reason": ""})
     assert refused.status_code == 200 and Tenant.objects.get(pk=office_a.tenant.pk).status == "active"
@@ -68,6 +71,9 @@ def test_the_admin_home_shows_the_platform_and_opens_each_office(operator_client
     home = operator_client.get("/admin/").content.decode()
     assert "Platform at a glance" in home and "Sign-ups per week" in home
     assert re.search(r"Active offices</dt><dd>2<", home)
+    # The pool's ready schemas and the template they are cloned from are not sign-ups.
+    assert Tenant.objects.exclude(status__in=["active", "suspended"]).exists()
+    assert re.search(r"Sign-ups, last 12 weeks</dt><dd>2<", home), home
     offices = operator_client.get("/admin/tenants/tenant/").content.decode()
     assert f"//{office_a.host}" in offices and f"{office_a.host}/office/" in offices
 
@@ -85,12 +91,22 @@ def test_it_deletes_only_after_confirmation_and_an_export(
     assert confirm_url.endswith(f"/admin/tenants/tenant/{pk}/delete-with-export/")
     assert "Type the office" in operator_client.get(confirm_url).content.decode()
 
-    wrong = operator_client.post(confirm_url, {"confirm_slug": "bravo"})
+    wrong = operator_client.post(confirm_url, {"confirm_slug": "bravo", "reason": "Asked to close."})
     assert "exactly" in wrong.content.decode()
+    no_reason = operator_client.post(confirm_url, {"confirm_slug": "alpha", "reason": ""})
+    assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()
     assert Tenant.objects.filter(pk=pk).exists() and not list(tmp_path.iterdir())
 
-    done = operator_client.post(confirm_url, {"confirm_slug": "alpha"})
+    mail.outbox.clear()
+    done = operator_client.post(
+        confirm_url, {"confirm_slug": "alpha", "reason": "The owner asked us to close it."}
+    )
     assert done.status_code == 302
+    # The reason is recorded in the console's history and emailed to the office's owner.
+    logged = LogEntry.objects.get(action_flag=DELETION)
+    assert (logged.object_id, logged.change_message) == (str(pk), "Deleted: The owner asked us to close it.")
+    [told] = mail.outbox
+    assert told.to == ["owner@alpha.example"] and "The owner asked us to close it." in told.body
     connection.set_schema_to_public()
     assert not Tenant.objects.filter(pk=pk).exists()
     assert not schema_exists(office_a.schema_name)

@@ -3,8 +3,11 @@ and every page tried by another office's owner."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -184,3 +187,27 @@ def test_it_knows_no_other_offices_endpoint_on_its_own_host(
     assert response.status_code == 404
     kept = _endpoint(office_a, pk=endpoint.pk)
     assert kept.enabled and kept.secret == endpoint.secret and receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_in", "refreshes"),
+    [
+        (WebhookDelivery.Status.PENDING, None, True),
+        (WebhookDelivery.Status.FAILED, timedelta(minutes=1), True),  # retried in a moment
+        (WebhookDelivery.Status.FAILED, timedelta(hours=3), False),  # a later retry
+        (WebhookDelivery.Status.GAVE_UP, None, False),
+        (WebhookDelivery.Status.SUCCEEDED, None, False),
+    ],
+)
+def test_the_log_refreshes_itself_only_while_a_delivery_is_on_its_way(
+    office_a, alpha_endpoint, status, retry_in, refreshes
+):
+    endpoint, delivery = alpha_endpoint
+    with schema_context(office_a.schema_name):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=status, next_attempt_at=timezone.now() + retry_in if retry_in else None
+        )
+    connection.set_schema_to_public()
+    html = office_a.staff_client().get(f"/office/webhooks/{endpoint.pk}/").content.decode()
+    log = html[html.index('id="webhook-log"') :][:400]
+    assert ('hx-trigger="every 3s"' in log) is refreshes

@@ -385,14 +385,21 @@ document.querySelectorAll("select[data-guess-time-zone]").forEach((select) => {
   if ([...select.options].some((option) => option.value === zone)) select.value = zone;
 });
 
-// A map embed appears only when it has really loaded: offline, the address and links stay alone.
+// A map embed appears once it has loaded, and only while the browser is online: offline, the
+// address and the links stay alone, and the map comes back with the connection. (Not a lazy
+// frame: one in a hidden holder never loads.)
 document.querySelectorAll("[data-map-embed]").forEach((holder) => {
-  if (navigator.onLine === false) return;
-  const frame = document.createElement("iframe");
-  frame.title = holder.dataset.mapTitle;
-  frame.loading = "lazy";
-  frame.referrerPolicy = "no-referrer";
-  frame.addEventListener("load", () => { holder.hidden = false; });
-  frame.src = holder.dataset.mapEmbed;
-  holder.append(frame);
+  let frame = null;
+  const load = () => {
+    if (frame || navigator.onLine === false) return;
+    frame = document.createElement("iframe");
+    frame.title = holder.dataset.mapTitle;
+    frame.referrerPolicy = "no-referrer";
+    frame.addEventListener("load", () => { holder.hidden = !navigator.onLine; }, { once: true });
+    frame.src = holder.dataset.mapEmbed;
+    holder.append(frame);
+  };
+  window.addEventListener("online", load);
+  window.addEventListener("offline", () => { holder.hidden = true; frame?.remove(); frame = null; });
+  load();
 });

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if not export.is_file():
             raise CommandError(f"No such file: {export}")
         if not options["yes"]:
-            answer = input(f"Replace {office.name}'s data ({office.schema_name}) with {export.name}? [y/N] ")
+            answer = input(f"Replace the data of {office.name} with {export.name}? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 raise CommandError("Nothing was changed.")
         try:
