@@ -83,6 +83,7 @@ class CaddyProxy:
             "XDG_DATA_HOME": str(self.home / "data"),
             "XDG_CONFIG_HOME": str(self.home / "config"),
             "PORTICO_UPSTREAM": self.upstream,
+            "PORTICO_ASK_UPSTREAM": self.upstream.split()[0],
             "CADDY_GLOBAL_OPTIONS": "\n".join(options),
         }
         self.log = open(self.home / "caddy.log", "wb")  # noqa: SIM115 - closed in stop()
