@@ -133,6 +133,8 @@ def _forms(request, proposal: Proposal | None, template: bool):
             ItemFormSet(data, prefix="items"),
         )
     head, sections, items = _initial(proposal)
+    if data is not None:  # rows posted as they were shown are rows, not "unchanged extra forms"
+        sections = items = None
     return (
         ProposalForm(data, template=proposal.is_template, initial=head),
         SectionFormSet(data, prefix="sections", initial=sections),

@@ -114,12 +114,13 @@ def sign_form(sha256: str, **more) -> dict:
     }
 
 
-def sign(client, proposal, choices=None, **more):
+def sign(client, proposal, choices=None, **headers):
+    """The client reviews ``choices`` and signs (``headers``: the request's, e.g. ``REMOTE_ADDR``)."""
     review_id, sha256 = review(client, proposal, choices)
     return client.post(
         f"/proposals/{proposal.pk}/review/{review_id}/sign",
-        sign_form(sha256, **more),
-        HTTP_USER_AGENT="Tests/1.0",
+        sign_form(sha256),
+        **{"HTTP_USER_AGENT": "Tests/1.0", **headers},
     )
 
 
