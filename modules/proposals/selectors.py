@@ -29,10 +29,11 @@ def latest_total(proposal: Proposal) -> Decimal:
     """The total of the latest version as the office preselected it (or as signed)."""
     from .services import choices_apply
 
-    signature = proposal.signatures.filter(role="client").first()
+    # Read through .all(), so that a list that prefetched signatures and versions asks nothing more.
+    signature = next((s for s in proposal.signatures.all() if s.role == "client"), None)
     if signature is not None:
         return signature.total
-    version = proposal.latest_version
+    version = max(proposal.versions.all(), key=lambda v: v.number, default=None)
     if version is None:
         return Decimal(0)
     return choices_apply(version.content).figures.total
