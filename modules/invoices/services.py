@@ -618,18 +618,6 @@ def _recipient(invoice) -> tuple[str, str, dict]:
     return company.email, company.language, {"contact.first_name": company.name, "contact.last_name": ""}
 
 
-def _invoice_link(invoice: Invoice) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    from portal_core.access import portal_link
-
-    try:
-        path = reverse("invoices:invoice", args=[invoice.pk])
-    except NoReverseMatch:
-        path = f"/invoices/{invoice.pk}/"
-    return portal_link(path)
-
-
 def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
     from django.utils import translation
 
@@ -642,7 +630,7 @@ def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
             "invoice.total": format_money(invoice.total, invoice.currency),
             "invoice.balance": format_money(invoice.balance, invoice.currency),
             "invoice.due_date": format_date(invoice.due_date) if invoice.due_date else "",
-            "portal_link": _invoice_link(invoice),
+            "portal_link": invoice_mail.invoice_link(invoice),
         }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from portal_core.access import portal_link
@@ -11,6 +11,13 @@ from portal_core.formatting import format_date
 
 from . import pdf, services
 from .models import Proposal
+
+
+def _path(proposal: Proposal) -> str:
+    try:
+        return reverse("proposals:proposal", args=[proposal.pk])
+    except NoReverseMatch:  # sent while another URLconf is in use (the platform host's webhooks)
+        return f"/proposals/{proposal.pk}/"
 
 
 def proposal_email_send(*, proposal: Proposal, kind: str) -> bool:
@@ -26,7 +33,7 @@ def proposal_email_send(*, proposal: Proposal, kind: str) -> bool:
         values = {
             "contact.first_name": client.name if proposal.company_id else client.first_name,
             "contact.last_name": "" if proposal.company_id else client.last_name,
-            "portal_link": portal_link(reverse("proposals:proposal", args=[proposal.pk])),
+            "portal_link": portal_link(_path(proposal)),
             "proposal.title": version.content["title"],
             "proposal.total": pdf.money_text(chosen.figures.total, proposal.currency, language),
             "proposal.valid_until": format_date(proposal.valid_until) if proposal.valid_until else "",

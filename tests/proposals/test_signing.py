@@ -291,3 +291,26 @@ def test_a_company_account_signs_its_companys_proposal(office_a):
     assert client.get(f"/proposals/{proposal.pk}/").status_code == 200
     assert sign(client, proposal, {"version": "1", "group-0": "1"}).status_code == 302
     assert proposal_now(office_a, proposal).status == "accepted"
+
+
+def test_the_signed_pdf_carries_the_document_and_a_signature_page_with_the_evidence(office_a):
+    from tests.invoices.pdf_text import pdf_text
+
+    client, account = office_a.portal_client()
+    proposal = sent_for(office_a, account)
+    client.get(f"/proposals/{proposal.pk}/")
+    review_id, sha256 = review(client, proposal)
+    client.post(
+        f"/proposals/{proposal.pk}/review/{review_id}/sign",
+        sign_form(sha256),
+        HTTP_USER_AGENT="Tests/1.0",
+        REMOTE_ADDR="203.0.113.9",
+    )
+    text = pdf_text(client.get(f"/proposals/{proposal.pk}/pdf").content)
+    assert "Website redesign" in text and "Premium hosting" in text and "€1,754.50" in text
+    assert "Signature page" in text and "Chris Client" in text and account.email in text
+    assert "203.0.113.9" in text and "Tests/1.0" in text and sha256 in text.replace("\n", "")
+    assert f"version {services.CONSENT_VERSION}" in text
+    for step in ("Created", "Sent", "Viewed", "Signed"):
+        assert step in text
+    assert "Basic hosting" not in text  # what the client did not choose is not what they signed
