@@ -24,6 +24,15 @@ EMAIL_DEFAULTS = {
             "Kind regards,\n{{ office.name }}"
         ),
     ),
+    "proposals.countersigned": (
+        _("Your signed copy of {{ proposal.title }}"),
+        _(
+            "Hello {{ contact.first_name }},\n\n"
+            "{{ office.name }} has countersigned {{ proposal.title }}. The final document, signed by "
+            "you both and sealed, is attached; it is also in your portal: {{ portal_link }}\n\n"
+            "Kind regards,\n{{ office.name }}"
+        ),
+    ),
 }
 EMAIL_NOTIFICATIONS = {
     "proposals.reminders": (_("Reminders of proposals about to expire"), ["proposals.proposal_reminder"]),

@@ -231,9 +231,8 @@ class ProposalSignature(AppendOnly):
     class Meta:
         ordering = ["signed_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["proposal"], condition=Q(role="client"), name="proposal_signed_once"
-            ),
+            models.UniqueConstraint(fields=["proposal", "role"], name="proposal_signed_once_by_each"),
+            models.CheckConstraint(condition=Q(role__in=["client", "office"]), name="proposal_signer_role"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from portal_core.office.shell import actor, errors_onto, render_office, staff_required
+from tenants.signin_policy import client_address
 
 from . import selectors, services
 from .forms import FromTemplateForm, ItemFormSet, ProposalForm, SectionFormSet
@@ -253,8 +254,11 @@ def office_preview(request):
 @staff_required
 def office_proposal(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("contact", "company"), pk=pk)
-    signature = proposal.signatures.filter(role="client").select_related("version").first()
+    signatures = {s.role: s for s in proposal.signatures.select_related("version")}
+    signature = signatures.get("client")
     context = {
+        "countersignature": signatures.get("office"),
+        "consent_text": services.CONSENT_TEXT,
         "proposal": proposal,
         "versions": list(proposal.versions.order_by("-number")),
         "events": list(proposal.events.all()),
@@ -318,6 +322,27 @@ def office_templates(request):
         return _back(proposal.pk)
     templates = Proposal.objects.filter(is_template=True).order_by("title")
     return render_office(request, "proposals/office/templates.html", {"templates": templates, "form": form})
+
+
+@staff_required
+@require_POST
+def office_countersign(request, pk):
+    proposal = get_object_or_404(Proposal, pk=pk)
+    try:
+        services.proposal_countersign(
+            proposal=proposal,
+            user=request.user,
+            typed_name=request.POST.get("typed_name", ""),
+            consent=request.POST.get("consent") == "yes",
+            drawing=request.POST.get("drawing", ""),
+            ip=client_address(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Countersigned. The client is emailed the final PDF.")
+    return _back(pk)
 
 
 @staff_required

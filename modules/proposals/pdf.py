@@ -33,7 +33,9 @@ def pdf_filename(proposal: Proposal, *, signed: bool = False) -> str:
 
 
 def _context(proposal: Proposal, version: ProposalVersion, chosen, language: str) -> dict:
-    content = version.content
+    from .services import merged
+
+    content = merged(version.content, proposal=proposal, chosen=chosen)
     currency = content["currency"]
     config = portal_config_get()
 
@@ -89,30 +91,36 @@ def proposal_pdf(proposal: Proposal, version: ProposalVersion, chosen) -> bytes:
     return pdf_render(proposal_html(proposal, version, chosen))
 
 
-def signed_pdf(proposal, version, chosen, *, evidence: dict, drawing: str, trail: list) -> bytes:
-    """The document with its signature page (not yet sealed)."""
-    signing = {
-        **evidence,
-        "signed_at_text": evidence["signed_at"].strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "drawing": drawing,
-        "trail": [
-            {
-                "kind": entry.get_kind_display(),
-                "at": entry.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "actor": entry.actor,
-                "ip": entry.ip or "",
-                "version": entry.version_number,
-            }
-            for entry in trail
-        ]
-        + [
-            {
-                "kind": "Signed",
-                "at": evidence["signed_at"].strftime("%Y-%m-%d %H:%M:%S UTC"),
-                "actor": f"{evidence['typed_name']} <{evidence['email']}>",
-                "ip": evidence["ip"] or "",
-                "version": version.number,
-            }
-        ],
-    }
+def _utc(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def signed_pdf(proposal, version, chosen, *, signers: list[dict], trail: list) -> bytes:
+    """The document with its signature page (not yet sealed): each signer's evidence (``signers``:
+    dicts of ``typed_name, email, signed_at, ip, user_agent, consent_version, document_sha256,
+    drawing, role``) and the audit trail, the newest signatures' steps included."""
+    rows = [
+        {
+            "kind": entry.get_kind_display(),
+            "at": _utc(entry.at),
+            "actor": entry.actor,
+            "ip": entry.ip or "",
+            "version": entry.version_number,
+        }
+        for entry in trail
+    ]
+    recorded = {(row["kind"], row["at"]) for row in rows}
+    for signer in signers:
+        kind = "Countersigned" if signer["role"] == "office" else "Signed"
+        if (kind, _utc(signer["signed_at"])) not in recorded:
+            rows.append(
+                {
+                    "kind": kind,
+                    "at": _utc(signer["signed_at"]),
+                    "actor": f"{signer['typed_name']} <{signer['email']}>",
+                    "ip": signer["ip"] or "",
+                    "version": version.number,
+                }
+            )
+    signing = {"signers": [{**s, "signed_at_text": _utc(s["signed_at"])} for s in signers], "trail": rows}
     return pdf_render(proposal_html(proposal, version, chosen, signing=signing))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -440,6 +441,43 @@ def choices_apply(content: dict, choices: dict | None = None) -> Chosen:
     return Chosen(rows=tuple(rows), figures=figures, deposit=deposit, choices=resolved)
 
 
+MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+|today)\s*\}\}")
+
+
+def merged(content: dict, *, proposal: Proposal, chosen: Chosen) -> dict:
+    """The version's texts with their merge fields filled in (``{{ client.name }}``,
+    ``{{ office.name }}``, ``{{ proposal.title }}``, ``{{ proposal.total }}``, ``{{ proposal.deposit }}``,
+    ``{{ proposal.valid_until }}``, ``{{ today }}``), the totals as the client chose: what the page and
+    the PDF show and the client signs. Unknown fields stay as written; values are escaped."""
+    from django.utils.html import escape
+
+    from portal_core.formatting import format_date, format_money
+    from portal_core.selectors import portal_config_get
+
+    config = portal_config_get()
+    currency = content["currency"]
+    values = {
+        "client.name": proposal.client_name,
+        "office.name": config.company_name or config.portal_name,
+        "proposal.title": content["title"],
+        "proposal.total": format_money(chosen.figures.total, currency),
+        "proposal.deposit": format_money(chosen.deposit, currency),
+        "proposal.valid_until": format_date(proposal.valid_until) if proposal.valid_until else "",
+        "today": format_date(timezone.localdate()),
+    }
+
+    def fill(text: str) -> str:
+        return MERGE_FIELD.sub(
+            lambda m: escape(values[m.group(1)]) if m.group(1) in values else m.group(0), text
+        )
+
+    return {
+        **content,
+        "intro": fill(content["intro"]),
+        "sections": [{**section, "body": fill(section["body"])} for section in content["sections"]],
+    }
+
+
 # --- review, sign, decline -------------------------------------------------------------------------
 
 
@@ -470,6 +508,7 @@ def review_create(*, proposal: Proposal, version_number: int, account, choices: 
     """The exact PDF the client will sign: the version with their choices, kept with its SHA-256."""
     from . import pdf
 
+    proposal = Proposal.objects.select_related("contact", "company").get(pk=proposal.pk)
     _refuse_closed(proposal)
     version = _current(proposal, version_number)
     chosen = choices_apply(version.content, choices)
@@ -495,6 +534,19 @@ def _drawing_checked(drawing: str) -> str:
     if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 100:
         raise ValidationError({"drawing": "Draw your signature in the box."})
     return drawing
+
+
+def _evidence(typed_name, email, ip, user_agent, consent_version, document_sha256) -> dict:
+    """What a signature records of its signer and the moment (UTC), as ``ProposalSignature`` fields."""
+    return {
+        "typed_name": typed_name,
+        "email": email,
+        "signed_at": timezone.now(),
+        "ip": ip or None,
+        "user_agent": (user_agent or "")[:500],
+        "consent_version": consent_version,
+        "document_sha256": document_sha256,
+    }
 
 
 def proposal_sign(
@@ -530,18 +582,11 @@ def proposal_sign(
             raise ValidationError("This is not the document you reviewed; please review it again.")
         version = _current(proposal, review.version.number)
         chosen = choices_apply(version.content, review.choices)
-        now = timezone.now()
-        evidence = {
-            "typed_name": typed_name,
-            "email": account.email,
-            "signed_at": now,
-            "ip": ip or None,
-            "user_agent": (user_agent or "")[:500],
-            "consent_version": consent_version,
-            "document_sha256": review.sha256,
-        }
+        evidence = _evidence(typed_name, account.email, ip, user_agent, consent_version, review.sha256)
+        now = evidence["signed_at"]
         trail = list(proposal.events.all())
-        final = pdf.signed_pdf(proposal, version, chosen, evidence=evidence, drawing=drawing, trail=trail)
+        signer = {**evidence, "drawing": drawing, "role": "client"}
+        final = pdf.signed_pdf(proposal, version, chosen, signers=[signer], trail=trail)
         sealed = sealing.seal(final, office=_office(), kind="Signed proposal")
         try:
             with transaction.atomic():
@@ -610,6 +655,80 @@ def _accepted_after_commit(proposal: Proposal, signature: ProposalSignature, pay
             proposal_accepted.send(sender=Proposal, accepted=accepted)
 
     transaction.on_commit(send)
+
+
+EVIDENCE = ("typed_name", "email", "signed_at", "ip", "user_agent", "consent_version", "document_sha256")
+
+
+def proposal_countersign(
+    *,
+    proposal: Proposal,
+    user,
+    typed_name: str,
+    consent: bool,
+    drawing: str = "",
+    ip=None,
+    user_agent: str = "",
+) -> ProposalSignature:
+    """A staff member signs the accepted proposal for the office: the final PDF, with both
+    signatures on its signature page, is sealed again and is the one served from then on; the
+    client is emailed it. Once. Event ``proposals.contract_countersigned``."""
+    from . import pdf
+
+    if not consent:
+        raise ValidationError({"consent": "Tick the box to agree to sign electronically."})
+    typed_name = " ".join((typed_name or "").split())
+    if len(typed_name) < 2:
+        raise ValidationError({"typed_name": "Type your full name."})
+    drawing = _drawing_checked(drawing) if drawing else ""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        client = proposal.signatures.filter(role="client").select_related("version").first()
+        if client is None:
+            raise ValidationError("The client has not signed this proposal.")
+        version = client.version
+        chosen = choices_apply(version.content, client.choices)
+        evidence = _evidence(typed_name, user.email, ip, user_agent, CONSENT_VERSION, client.document_sha256)
+        signers = [
+            {
+                **{name: getattr(client, name) for name in EVIDENCE},
+                "drawing": client.drawing,
+                "role": "client",
+            },
+            {**evidence, "drawing": drawing, "role": "office"},
+        ]
+        final = pdf.signed_pdf(proposal, version, chosen, signers=signers, trail=list(proposal.events.all()))
+        sealed = sealing.seal(final, office=_office(), kind="Countersigned proposal")
+        try:
+            with transaction.atomic():
+                signature = ProposalSignature.objects.create(
+                    proposal=proposal,
+                    version=version,
+                    role="office",
+                    staff_user_id=user.pk,
+                    drawing=drawing,
+                    choices=client.choices,
+                    total=client.total,
+                    deposit=client.deposit,
+                    sealed_pdf=sealed,
+                    sealed_sha256=sealing.sha256_of(sealed),
+                    **evidence,
+                )
+        except IntegrityError:
+            raise ValidationError("This proposal is countersigned already.") from None
+        _audit(
+            proposal,
+            ProposalEvent.Kind.COUNTERSIGNED,
+            actor=f"{typed_name} <{user.email}>",
+            ip=ip,
+            version=version.number,
+        )
+        event_emit(
+            type="proposals.contract_countersigned",
+            data={"proposal": proposal_payload(proposal), "signature": signature_payload(signature)},
+        )
+        enqueue(EMAIL_TASK, proposal.pk, "proposals.countersigned")
+    return signature
 
 
 def proposal_decline(*, proposal: Proposal, account, reason: str, ip=None) -> Proposal:

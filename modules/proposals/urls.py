@@ -28,5 +28,6 @@ office_urlpatterns = [
     path("<int:pk>/send", office.office_send, name="send"),
     path("<int:pk>/duplicate", office.office_duplicate, name="duplicate"),
     path("<int:pk>/template", office.office_save_template, name="save-template"),
+    path("<int:pk>/countersign", office.office_countersign, name="countersign"),
     path("<int:pk>/pdf", office.office_pdf, name="pdf"),
 ]

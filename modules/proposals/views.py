@@ -85,7 +85,7 @@ def _page(request, proposal, *, chosen=None, decline_form=None, status=200):
         request,
         proposal=proposal,
         version=signature.version if signature else version,
-        content=content,
+        content=services.merged(content, proposal=proposal, chosen=chosen),
         chosen=chosen,
         items=_items_view(content, chosen),
         signature=signature,
@@ -162,7 +162,7 @@ def portal_review_page(request, pk, review_pk, errors=None, status=200):
         request,
         proposal=proposal,
         review=review,
-        content=review.version.content,
+        content=services.merged(review.version.content, proposal=proposal, chosen=chosen),
         chosen=chosen,
         items=_items_view(review.version.content, chosen),
         consent_text=services.CONSENT_TEXT,
@@ -270,7 +270,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def signed_pdf_response(proposal: Proposal) -> HttpResponse:
     """The sealed final PDF, byte for byte as stored; 404 while it is not signed."""
-    signature = proposal.signatures.filter(role="client").first()
+    signature = proposal.signatures.order_by("-id").first()  # the countersigned copy, once there is one
     if signature is None:
         raise Http404("Not signed.")
     return _pdf_response(bytes(signature.sealed_pdf), pdf.pdf_filename(proposal, signed=True))

@@ -27,6 +27,7 @@ from .helpers import (
     D,
     choose_premium_and_training,
     draft_for,
+    drawing,
     in_office,
     items,
     proposal_now,
@@ -314,3 +315,72 @@ def test_the_signed_pdf_carries_the_document_and_a_signature_page_with_the_evide
     for step in ("Created", "Sent", "Viewed", "Signed"):
         assert step in text
     assert "Basic hosting" not in text  # what the client did not choose is not what they signed
+
+
+def test_the_office_countersigns_and_the_client_is_emailed_the_final_sealed_pdf(
+    office_a, django_capture_on_commit_callbacks
+):
+    from tests.invoices.pdf_text import pdf_text
+
+    client, account = office_a.portal_client()
+    proposal = sent_for(office_a, account, deposit="")
+    staff = office_a.staff_client()
+    early = staff.post(
+        f"/office/proposals/{proposal.pk}/countersign", {"typed_name": "Olive Owner", "consent": "yes"}
+    )
+    assert "The client has not signed" in staff.get(early["Location"]).content.decode()
+    assert sign(client, proposal, {"version": "1", "group-0": "1"}).status_code == 302
+    client_copy = client.get(f"/proposals/{proposal.pk}/pdf").content
+    refused = staff.post(
+        f"/office/proposals/{proposal.pk}/countersign", {"typed_name": "Olive Owner"}, follow=True
+    )
+    assert "Tick the box" in refused.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = staff.post(
+            f"/office/proposals/{proposal.pk}/countersign",
+            {"typed_name": "Olive Owner", "consent": "yes", "drawing": drawing()},
+            follow=True,
+        ).content.decode()
+    assert "Countersigned. The client is emailed the final PDF." in done and 'id="countersigned"' in done
+    final = client.get(f"/proposals/{proposal.pk}/pdf").content
+    assert final != client_copy
+    with in_office(office_a):
+        signatures = {s.role: s for s in ProposalSignature.objects.filter(proposal=proposal)}
+        assert set(signatures) == {"client", "office"}
+        assert hashlib.sha256(final).hexdigest() == signatures["office"].sealed_sha256
+        assert hashlib.sha256(client_copy).hexdigest() == signatures["client"].sealed_sha256
+        assert WebhookEvent.objects.filter(type="proposals.contract_countersigned").count() == 1
+    connection.set_schema_to_public()
+    text = pdf_text(final)
+    assert "Countersigned for the office" in text and "Olive Owner" in text and "Chris Client" in text
+    [email] = mail.outbox
+    assert email.to == [account.email] and email.attachments[0][1] == final
+    for content in (final, client_copy):  # both sealed copies verify
+        assert "This is a document sealed by Portico." in verify(content).content.decode()
+    again = staff.post(
+        f"/office/proposals/{proposal.pk}/countersign",
+        {"typed_name": "Olive Owner", "consent": "yes"},
+        follow=True,
+    )
+    assert "countersigned already" in again.content.decode()
+
+
+def test_merge_fields_are_filled_with_the_client_the_office_and_the_totals_as_chosen(office_a):
+    from tests.invoices.pdf_text import pdf_text
+
+    client, account = office_a.portal_client(first_name="<b>Chris</b>")
+    terms = services.SectionInput(
+        "Agreement",
+        "<p>Between {{ office.name }} and {{ client.name }}: {{ proposal.total }} in all, "
+        "{{ proposal.deposit }} on signing. {{ unknown.field }}</p>",
+    )
+    proposal = sent_for(office_a, account, sections=[terms])
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert (
+        "Between Alpha Realty and &lt;b&gt;Chris&lt;/b&gt; Client: €1,331 in all, €399.30 on signing." in page
+    )
+    assert "{{ unknown.field }}" in page
+    review_id, sha256 = review(client, proposal)  # premium hosting and three trainings: the total moves
+    text = pdf_text(client.get(f"/proposals/{proposal.pk}/review/{review_id}/pdf").content)
+    assert "€1,754.50 in all, €526.35 on signing" in text.replace("\n", " ")

@@ -22,7 +22,9 @@ class ProposalSignatureSerializer(serializers.Serializer):
     user_agent = serializers.CharField()
     consent_version = serializers.CharField(help_text="The version of the disclosure the signer agreed to.")
     document_sha256 = serializers.CharField(help_text="The SHA-256 of the exact PDF the client signed.")
-    sealed_sha256 = serializers.CharField(help_text="The SHA-256 of the sealed PDF served at ``…/pdf``.")
+    sealed_sha256 = serializers.CharField(
+        help_text="The SHA-256 of the PDF this signature sealed; ``…/pdf`` serves the latest one."
+    )
     total = serializers.SerializerMethodField()
     deposit = serializers.SerializerMethodField()
 
@@ -45,7 +47,8 @@ class ProposalSerializer(serializers.ModelSerializer):
     total = serializers.SerializerMethodField(
         help_text="The latest version's total as preselected, or as signed."
     )
-    signature = serializers.SerializerMethodField()
+    signature = serializers.SerializerMethodField(help_text="The client's signature (null until signed).")
+    countersignature = serializers.SerializerMethodField(help_text="The office's, once countersigned.")
 
     class Meta:
         model = Proposal
@@ -69,6 +72,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "expired_at",
             "created",
             "signature",
+            "countersignature",
         ]
         read_only_fields = fields
         ref_name = "Proposal"
@@ -82,9 +86,15 @@ class ProposalSerializer(serializers.ModelSerializer):
 
         return money(latest_total(proposal), proposal.currency)
 
-    def get_signature(self, proposal) -> dict | None:
-        found = [s for s in proposal.signatures.all() if s.role == "client"]
+    def _signed_by(self, proposal, role: str) -> dict | None:
+        found = [s for s in proposal.signatures.all() if s.role == role]
         return ProposalSignatureSerializer(found[0]).data if found else None
+
+    def get_signature(self, proposal) -> ProposalSignatureSerializer(allow_null=True):
+        return self._signed_by(proposal, "client")
+
+    def get_countersignature(self, proposal) -> ProposalSignatureSerializer(allow_null=True):
+        return self._signed_by(proposal, "office")
 
 
 class ProposalVersionSerializer(serializers.ModelSerializer):
