@@ -4,8 +4,8 @@ sealing is detectable, and a record of the sealed file's SHA-256 in the public s
 (``SealedDocument``) for ``/verify/``.
 
 The key and certificate come from ``PORTICO_SEAL_KEY_FILE`` and ``PORTICO_SEAL_CERT_FILE``; when
-those files do not exist yet (development, tests), a key and a self-signed certificate are made
-there on first use. A production deployment points both settings at its real files."""
+those files do not exist yet, development and tests (``PORTICO_SEAL_SELF_SIGNED``) make a key and a
+self-signed certificate there on first use; production refuses to seal without its real files."""
 
 from __future__ import annotations
 
@@ -86,6 +86,11 @@ def _ready_paths() -> tuple[Path, Path]:
     key_path, cert_path = _paths()
     with _making:
         if not key_path.exists() and not cert_path.exists():
+            if not settings.PORTICO_SEAL_SELF_SIGNED:
+                raise RuntimeError(
+                    f"The document seal's key and certificate are missing ({key_path}, {cert_path}): "
+                    "set PORTICO_SEAL_KEY_FILE and PORTICO_SEAL_CERT_FILE."
+                )
             logger.warning("No document seal certificate: making a self-signed one at %s.", cert_path)
             _development_pair(key_path, cert_path)
     return key_path, cert_path

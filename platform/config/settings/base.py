@@ -46,6 +46,7 @@ PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".dat
 # and a self-signed certificate are made there on first use.
 PORTICO_SEAL_KEY_FILE = env("PORTICO_SEAL_KEY_FILE", default=str(BASE_DIR / ".data" / "seal" / "key.pem"))
 PORTICO_SEAL_CERT_FILE = env("PORTICO_SEAL_CERT_FILE", default=str(BASE_DIR / ".data" / "seal" / "cert.pem"))
+PORTICO_SEAL_SELF_SIGNED = env.bool("PORTICO_SEAL_SELF_SIGNED", default=True)
 # How often a process re-reads the shared routing generation (seconds). 0 = on every request.
 # Operators give an authenticator code after their password (tenants.operator_two_factor).
 PORTICO_OPERATOR_TWO_FACTOR = env.bool("PORTICO_OPERATOR_TWO_FACTOR", default=True)
