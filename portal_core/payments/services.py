@@ -246,6 +246,8 @@ def deposit_carry_over(*, payment: Payment, module: str, reference: str, note: s
 def refund(*, payment: Payment, amount: Decimal | None = None, actor: str = "") -> Payment:
     """Give back ``amount`` (all that is left, by default): through Stripe for a card payment (the
     webhook then confirms it), recorded at once for a manual one."""
+    if payment.method == Payment.Method.DEPOSIT:
+        raise ValidationError("This is a deposit paid earlier: refund it where it was paid.")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         left = payment.refundable

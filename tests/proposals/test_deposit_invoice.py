@@ -80,6 +80,13 @@ def test_the_deposit_is_paid_by_card_and_the_invoice_of_the_rest_appears(
         methods = sorted(Payment.objects.values_list("module", "method"))
         assert methods == [("invoices", "deposit"), ("proposals", "card")]
     connection.set_schema_to_public()
+    with in_office(office_a):
+        carried = Payment.objects.get(module="invoices")
+    connection.set_schema_to_public()
+    refused = office_a.staff_client().post(
+        f"/office/invoices/{invoice.pk}/payments/{carried.pk}/refund", {"amount": ""}, follow=True
+    )
+    assert "a deposit paid earlier: refund it where it was paid" in refused.content.decode()
     # The same Stripe event again changes nothing: one invoice, one deposit.
     with django_capture_on_commit_callbacks(execute=True):
         stripe_fake.fake.pay(session["id"])
