@@ -384,3 +384,24 @@ def test_merge_fields_are_filled_with_the_client_the_office_and_the_totals_as_ch
     review_id, sha256 = review(client, proposal)  # premium hosting and three trainings: the total moves
     text = pdf_text(client.get(f"/proposals/{proposal.pk}/review/{review_id}/pdf").content)
     assert "€1,754.50 in all, €526.35 on signing" in text.replace("\n", " ")
+
+
+def test_the_database_refuses_to_change_or_remove_a_signature_a_version_or_an_audit_entry(office_a):
+    from django.db import IntegrityError, transaction
+
+    client, account = office_a.portal_client()
+    proposal = sent_for(office_a, account)
+    assert sign(client, proposal).status_code == 302
+    with in_office(office_a):
+        changes = (
+            (ProposalSignature.objects.filter(proposal=proposal), {"typed_name": "Someone else"}),
+            (ProposalVersion.objects.filter(proposal=proposal), {"sent_by": "someone"}),
+            (ProposalEvent.objects.filter(proposal=proposal), {"actor": "someone"}),
+        )
+        for rows, change in changes:
+            with pytest.raises(IntegrityError, match="never changed or removed"), transaction.atomic():
+                rows.update(**change)
+            with pytest.raises(IntegrityError, match="never changed or removed"), transaction.atomic():
+                rows._raw_delete(rows.db)
+        assert ProposalSignature.objects.get(proposal=proposal).typed_name == "Chris Client"
+    connection.set_schema_to_public()

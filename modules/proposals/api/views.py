@@ -14,6 +14,8 @@ from ..models import Proposal, ProposalEvent, ProposalVersion
 from ..views import signed_pdf_response
 from . import serializers as s
 
+OCTET_STREAM = "application/octet-stream"
+
 
 class ProposalView(OfficeResource):
     resource = ""
@@ -89,10 +91,8 @@ class _PdfSchema(ResourceSchema):
     def get_response_serializers(self):
         responses = super().get_response_serializers()
         responses.pop(200, None)
-        return {
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF"),
-            **responses,
-        }
+        pdf = OpenApiResponse(OpenApiTypes.BINARY, description="The PDF")
+        return {(200, "application/pdf"): pdf, (200, OCTET_STREAM): pdf, **responses}
 
 
 class ProposalPdfView(ProposalView):
@@ -106,7 +106,8 @@ class ProposalPdfView(ProposalView):
             "Download the signed PDF",
             "The document with its signature page, sealed with the platform's certificate; its SHA-256 is "
             "``signature.sealed_sha256``, and ``/verify/`` on the platform host recognises it. 404 until "
-            "the proposal is signed.",
+            "the proposal is signed. ``application/pdf``, or the same bytes as ``application/octet-stream`` "
+            "when only that is accepted.",
         )
     }
 
@@ -114,4 +115,8 @@ class ProposalPdfView(ProposalView):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, **kwargs):
-        return signed_pdf_response(self.get_object())
+        response = signed_pdf_response(self.get_object())
+        accept = request.headers.get("Accept", "")
+        if OCTET_STREAM in accept and "application/pdf" not in accept:
+            response["Content-Type"] = OCTET_STREAM  # the same bytes, for clients that ask for bytes
+        return response
