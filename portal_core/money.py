@@ -22,10 +22,20 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from babel import numbers as babel_numbers
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .formatting import money_round
 
 HUNDRED = Decimal(100)
+# The model fields of every priced document: money to the thousandth (rounded to the currency's
+# minor unit by the rule below), and a percentage between 0 and 100.
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 3, "default": Decimal(0)}
+PERCENT_FIELD = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "default": Decimal(0),
+    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+}
 
 
 def minor_digits(currency: str) -> int:
@@ -183,6 +193,8 @@ def percentage_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
 
 
 __all__ = [
+    "MONEY_FIELD",
+    "PERCENT_FIELD",
     "Line",
     "TaxGroup",
     "Totals",

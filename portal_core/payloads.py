@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from .formatting import money_round
 from .models import Company, Contact, PortalAccount, PortalToken
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """A date as ISO 8601, a datetime as ISO 8601 in UTC (``…Z``), as every payload writes them."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """Money as a decimal string with exactly the currency's minor unit (``"381.04"``)."""
+    return str(money_round(amount, currency))
 
 
 def contact_payload(contact: Contact) -> dict:

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
@@ -49,3 +52,37 @@ class ModuleSignal(Signal):
             return [func for *_rank, func in sorted(ranked, key=lambda r: r[:2])]
 
         return admitted(sync_receivers), admitted(async_receivers)
+
+
+@dataclass(frozen=True)
+class AcceptedItem:
+    """One line a client accepted: what it is, how many, at what price (``Decimal`` s)."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal = Decimal(0)
+    discount_percent: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class AcceptedProposal:
+    """What a client accepted, as another module may act on it (the invoices module invoices it):
+    the client, the chosen items with the document's terms, and the deposit already paid through
+    ``portal_core.payments`` (its ``Payment`` id, or ``None``)."""
+
+    proposal_id: int
+    title: str
+    contact_id: int | None
+    company_id: int | None
+    currency: str
+    prices_include_tax: bool
+    discount_percent: Decimal
+    items: tuple[AcceptedItem, ...]
+    deposit_payment_id: int | None = None
+
+
+# Sent inside the office's schema, after the change commits, with ``accepted`` (an
+# ``AcceptedProposal``) once a proposal counts as accepted: signed, and its deposit paid where one
+# was asked. Only receivers of modules the office has on hear it.
+proposal_accepted = ModuleSignal()

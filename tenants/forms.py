@@ -79,3 +79,15 @@ class ChangeSubdomainForm(forms.Form):
 
 class FindOfficeForm(forms.Form):
     email = forms.EmailField(label="Your work email", max_length=254)
+
+
+class DocumentVerifyForm(forms.Form):
+    document = forms.FileField(label="The PDF to check", allow_empty_file=False)
+
+    def clean_document(self):
+        from .sealing import MAX_VERIFY_BYTES
+
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_VERIFY_BYTES:
+            raise forms.ValidationError("This file is larger than any document Portico seals (20 MB).")
+        return upload

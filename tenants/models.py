@@ -415,3 +415,20 @@ class CustomDomain(models.Model):
     @property
     def verify_value(self) -> str:
         return f"portico-verify={self.token}"
+
+
+class SealedDocument(models.Model):
+    """A PDF the platform sealed with its certificate for an office (a signed proposal or contract):
+    how ``/verify/`` on the platform host recognises it, by the SHA-256 of its exact bytes. It
+    holds no content of the document; the office's name is what the verification page tells."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sealed_documents")
+    kind = models.CharField(max_length=40, help_text="What the document is, e.g. a signed proposal.")
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sealed_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.sha256

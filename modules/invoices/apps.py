@@ -12,11 +12,13 @@ class InvoicesConfig(base.ModuleConfig):
 
     def ready(self) -> None:
         from portal_core.payments.services import payment_refunded, payment_succeeded
+        from portal_core.signals import proposal_accepted
 
         from . import receivers
 
         payment_succeeded.connect(receivers.payment_received, dispatch_uid="invoices.payment_received")
         payment_refunded.connect(receivers.payment_refunded, dispatch_uid="invoices.payment_refunded")
+        proposal_accepted.connect(receivers.proposal_accepted, dispatch_uid="invoices.proposal_accepted")
 
     def enabled(self, tenant) -> None:
         """Switched on again: the timers that fired while it was off did nothing, so each open

@@ -4,7 +4,7 @@ has been sent (``services.invoice_send_to_client``)."""
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from portal_core.access import portal_link
@@ -30,6 +30,16 @@ def recipient(invoice: Invoice) -> tuple[str, str]:
     return invoice.contact.email, invoice.contact.first_name
 
 
+def invoice_link(invoice: Invoice) -> str:
+    """The invoice's page in the client's portal, absolute, from any URLconf (the platform host's
+    Connect webhook sends emails too)."""
+    try:
+        path = reverse("invoices:invoice", args=[invoice.pk])
+    except NoReverseMatch:
+        path = f"/invoices/{invoice.pk}/"
+    return portal_link(path)
+
+
 def invoice_email_send(invoice_id: int) -> bool:
     """The task: the email with the PDF, in the client's language. False when there is no one to
     send it to (no email address) or nothing to send (a draft, a void invoice, gone)."""
@@ -51,7 +61,7 @@ def invoice_email_send(invoice_id: int) -> bool:
             "contact.first_name": name,
             "contact.last_name": "" if invoice.company_id else invoice.contact.last_name,
             "contact.email": address,
-            "portal_link": portal_link(reverse("invoices:invoice", args=[invoice.pk])),
+            "portal_link": invoice_link(invoice),
             "invoice.number": invoice.number,
             "invoice.total": pdf.money_text(invoice.total, invoice.currency, language),
             "invoice.balance": pdf.money_text(invoice.balance, invoice.currency, language),

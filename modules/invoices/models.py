@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-MONEY = {"max_digits": 14, "decimal_places": 3, "default": Decimal(0)}
-PERCENT = {
-    "max_digits": 5,
-    "decimal_places": 2,
-    "default": Decimal(0),
-    "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-}
+from portal_core.money import MONEY_FIELD, PERCENT_FIELD
+
+MONEY = MONEY_FIELD
+PERCENT = PERCENT_FIELD
 
 
 class NumberSequence(models.Model):

@@ -4,25 +4,10 @@ the figures the API, the page, the PDF and Stripe's amount share."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
-
-from portal_core.formatting import money_round
+from portal_core.payloads import iso, money
 from portal_core.payments.models import Payment
 
 from .models import Invoice
-
-
-def iso(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat()
-
-
-def money(amount: Decimal, currency: str) -> str:
-    return str(money_round(amount, currency))
 
 
 def invoice_payload(invoice: Invoice) -> dict:

@@ -9,22 +9,20 @@ nothing: the logo is inlined, and any other URL in the document is refused."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel import numbers as babel_numbers
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
 
 from portal_core.branding import ink_on_white, text_on
+from portal_core.documents import logo_data_uri, money_text, number_text, pdf_render, percent_text
 from portal_core.emails import supported_language
-from portal_core.formatting import babel_locale, format_date
+from portal_core.formatting import format_date
 from portal_core.money import Line, totals
 from portal_core.selectors import portal_config_get
 
@@ -45,26 +43,6 @@ def pdf_filename(invoice: Invoice) -> str:
     return f"invoice-{slugify(invoice.number) or f'draft-{invoice.pk}'}.pdf"
 
 
-def money_text(amount: Decimal, currency: str, language: str) -> str:
-    """``€1,234.50`` / ``1.234,50 €``: every minor unit shown, as a printed invoice does."""
-    if not isinstance(amount, Decimal):
-        raise TypeError("money is a Decimal, never a float")
-    return babel_numbers.format_currency(amount, currency, locale=babel_locale(language))
-
-
-def number_text(value: Decimal, language: str) -> str:
-    """``1.5`` / ``1,5``: a quantity, without trailing zeros."""
-    return babel_numbers.format_decimal(value.normalize(), format="#,##0.###", locale=babel_locale(language))
-
-
-def percent_text(value: Decimal, language: str) -> str:
-    """``21%`` / ``21 %`` / ``5,5 %``: a rate given in percent."""
-    locale = babel_locale(language)
-    pattern = babel_numbers.parse_pattern(locale.percent_formats[None])
-    pattern.frac_prec = (0, 2)
-    return pattern.apply(value / 100, locale)
-
-
 @dataclass(frozen=True)
 class _Row:
     description: str
@@ -73,18 +51,6 @@ class _Row:
     tax_rate: str
     discount: str
     amount: str
-
-
-def _logo_data_uri(config) -> str:
-    if not config.portal_logo:
-        return ""
-    try:
-        with config.portal_logo.open("rb") as logo:
-            data = logo.read()
-    except OSError:
-        return ""
-    kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
-    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
@@ -112,7 +78,7 @@ def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
             "language": language,
             "invoice": invoice,
             "office_name": config.company_name or config.portal_name,
-            "logo": _logo_data_uri(config),
+            "logo": logo_data_uri(config),
             "brand": primary,
             "on_brand": text_on(primary),
             "brand_ink": ink_on_white(primary),
@@ -151,8 +117,6 @@ def invoice_html(invoice: Invoice, *, language: str | None = None) -> str:
 # A rendering is kept, by the exact document it was made from, so that downloading an invoice that
 # has not changed since (the client opening the PDF the email already carried) renders nothing.
 CACHE_SECONDS = 7 * 24 * 3600
-_fonts = None
-_rendering = threading.Lock()
 
 
 def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
@@ -173,23 +137,6 @@ def invoice_pdf(invoice: Invoice, *, language: str | None = None) -> bytes:
     except Exception:
         logger.warning("The PDF cache could not be written.", exc_info=True)
     return content
-
-
-def pdf_render(html: str) -> bytes:
-    """``html`` rendered by WeasyPrint, every time."""
-    # Imported here: loading WeasyPrint (its fonts and stylesheets) takes seconds that no process
-    # should pay before it renders its first PDF.
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    global _fonts
-    # One font configuration per process (Pango's font map and its caches), used by one rendering
-    # at a time: it is not safe to share between threads.
-    with _rendering:
-        _fonts = _fonts or FontConfiguration()
-        document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}, timeout=1))
-        return document.write_pdf(font_config=_fonts)
 
 
 def email_attachment(invoice: Invoice, *, language: str | None = None) -> tuple[str, bytes, str]:

@@ -2,7 +2,7 @@
 
 from tenants.queue import enqueue
 
-from .services import RECEIPT_TASK, invoice_payments_recount, payment_apply
+from .services import RECEIPT_TASK, invoice_from_accepted, invoice_payments_recount, payment_apply
 
 
 def payment_received(sender, *, payment, **kwargs) -> None:
@@ -12,3 +12,8 @@ def payment_received(sender, *, payment, **kwargs) -> None:
 
 def payment_refunded(sender, *, payment, **kwargs) -> None:
     invoice_payments_recount(payment=payment)
+
+
+def proposal_accepted(sender, *, accepted, **kwargs) -> None:
+    """A client accepted a proposal (and paid its deposit): invoice what they accepted."""
+    invoice_from_accepted(accepted=accepted)

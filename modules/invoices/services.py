@@ -542,6 +542,52 @@ def invoice_payments_recount(*, payment: Payment) -> Invoice | None:
     return invoice
 
 
+# --- an accepted proposal ---------------------------------------------------------------------------
+
+
+def invoice_from_accepted(*, accepted) -> Invoice | None:
+    """The invoice for what a client accepted (``portal_core.signals.AcceptedProposal``), sent to
+    them with the deposit they paid already counted (a payment of method ``deposit``). Once per
+    proposal: its PO number names the proposal."""
+    from portal_core.models import Company, Contact
+
+    reference = f"Proposal {accepted.proposal_id}"
+    if not accepted.items or Invoice.objects.filter(po_number=reference).exists():
+        return None
+    contact = Contact.objects.filter(pk=accepted.contact_id).first() if accepted.contact_id else None
+    company = Company.objects.filter(pk=accepted.company_id).first() if accepted.company_id else None
+    with transaction.atomic():
+        invoice = invoice_create(
+            contact=contact,
+            company=company,
+            lines=[
+                LineInput(i.description, i.quantity, i.unit_price, i.tax_rate, i.discount_percent)
+                for i in accepted.items
+            ],
+            currency=accepted.currency,
+            prices_include_tax=accepted.prices_include_tax,
+            discount_percent=accepted.discount_percent,
+            notes=f"For the accepted proposal “{accepted.title}”.",
+            po_number=reference,
+        )
+        invoice = invoice_send(invoice=invoice)
+        deposit = (
+            Payment.objects.filter(pk=accepted.deposit_payment_id).first()
+            if accepted.deposit_payment_id
+            else None
+        )
+        if deposit is not None and deposit.currency == invoice.currency:
+            payments.deposit_carry_over(
+                payment=deposit,
+                module="invoices",
+                reference=str(invoice.pk),
+                note=f"Deposit paid with the proposal “{accepted.title}”",
+            )
+        reminders_schedule(invoice=invoice)
+        invoice_mail.invoice_email_queue(invoice=invoice)
+    return invoice
+
+
 # --- emails to the client -------------------------------------------------------------------------
 
 
@@ -572,18 +618,6 @@ def _recipient(invoice) -> tuple[str, str, dict]:
     return company.email, company.language, {"contact.first_name": company.name, "contact.last_name": ""}
 
 
-def _invoice_link(invoice: Invoice) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    from portal_core.access import portal_link
-
-    try:
-        path = reverse("invoices:invoice", args=[invoice.pk])
-    except NoReverseMatch:
-        path = f"/invoices/{invoice.pk}/"
-    return portal_link(path)
-
-
 def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
     from django.utils import translation
 
@@ -596,7 +630,7 @@ def invoice_email_values(invoice: Invoice, language: str) -> dict[str, str]:
             "invoice.total": format_money(invoice.total, invoice.currency),
             "invoice.balance": format_money(invoice.balance, invoice.currency),
             "invoice.due_date": format_date(invoice.due_date) if invoice.due_date else "",
-            "portal_link": _invoice_link(invoice),
+            "portal_link": invoice_mail.invoice_link(invoice),
         }
 
 

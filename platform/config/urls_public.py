@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal_core.payments.webhook import connect_webhook
-from tenants import operator_two_factor, views
+from tenants import operator_two_factor, verification, views
 from tenants.signin_policy import guarded
 
 admin.site.site_header = "Portico operations"
@@ -24,6 +24,8 @@ urlpatterns = [
     path("signup/verify/<uuid:signup_id>/", views.signup_verify, name="signup-verify"),
     path("signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("auth/signin", views.portal_signin, name="portal-signin"),
+    # Is this PDF a document sealed through Portico? (tenants.sealing)
+    path("verify/", verification.document_verify, name="document-verify"),
     path("admin/two-factor/", operator_two_factor.challenge, name="operator-two-factor"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal_core.api.urls", "api"))),

@@ -48,6 +48,7 @@ class Payment(models.Model):
         BANK_TRANSFER = "bank_transfer", "Bank transfer"
         CASH = "cash", "Cash"
         CHEQUE = "cheque", "Cheque"
+        DEPOSIT = "deposit", "Deposit paid earlier"
 
     module = models.CharField(max_length=40, help_text="The key of the module the payment is for.")
     reference = models.CharField(max_length=80, help_text="What it pays for, in the module's terms.")

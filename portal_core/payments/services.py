@@ -220,9 +220,34 @@ def manual_payment_record(
     return payment
 
 
+def deposit_carry_over(*, payment: Payment, module: str, reference: str, note: str = "") -> Payment:
+    """What a client paid for one thing (a proposal's deposit) counted towards another (the invoice
+    that follows): a payment of the same amount, method ``deposit``, for ``module`` and
+    ``reference``, succeeded at once (``payment_succeeded`` tells that module). The money stays
+    where it was paid; a refund of it goes through the original payment."""
+    if payment.status not in (Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED):
+        raise ValidationError("Only a payment that arrived can be carried over.")
+    amount = payment.amount - payment.amount_refunded
+    _checked_amount(amount, payment.currency)
+    with transaction.atomic():
+        carried = Payment.objects.create(
+            module=module,
+            reference=reference,
+            amount=amount,
+            currency=payment.currency,
+            method=Payment.Method.DEPOSIT,
+            paid_on=payment.paid_on,
+            note=(note or f"Deposit (payment {payment.pk})").strip()[:300],
+        )
+        _succeed(carried)
+    return carried
+
+
 def refund(*, payment: Payment, amount: Decimal | None = None, actor: str = "") -> Payment:
     """Give back ``amount`` (all that is left, by default): through Stripe for a card payment (the
     webhook then confirms it), recorded at once for a manual one."""
+    if payment.method == Payment.Method.DEPOSIT:
+        raise ValidationError("This is a deposit paid earlier: refund it where it was paid.")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         left = payment.refundable

@@ -48,6 +48,11 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 PORTICO_BASE_SCHEMA = "t_base"
 PORTICO_EXPORT_DIR = Path(env("PORTICO_EXPORT_DIR", default=str(BASE_DIR / ".data" / "exports")))
+# The platform's document seal (tenants.sealing): key and certificate files; in development a key
+# and a self-signed certificate are made there on first use.
+PORTICO_SEAL_KEY_FILE = env("PORTICO_SEAL_KEY_FILE", default=str(BASE_DIR / ".data" / "seal" / "key.pem"))
+PORTICO_SEAL_CERT_FILE = env("PORTICO_SEAL_CERT_FILE", default=str(BASE_DIR / ".data" / "seal" / "cert.pem"))
+PORTICO_SEAL_SELF_SIGNED = env.bool("PORTICO_SEAL_SELF_SIGNED", default=True)
 # How often a process re-reads the shared routing generation (seconds). 0 = on every request.
 # Operators give an authenticator code after their password (tenants.operator_two_factor).
 PORTICO_OPERATOR_TWO_FACTOR = env.bool("PORTICO_OPERATOR_TWO_FACTOR", default=True)

@@ -5,6 +5,8 @@ from .base import STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Signed documents are sealed with the platform's real certificate: no self-signed one is made.
+PORTICO_SEAL_SELF_SIGNED = env.bool("PORTICO_SEAL_SELF_SIGNED", default=False)
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dev-insecure"):
     raise ImproperlyConfigured(
         "SECRET_KEY must be a long random secret of its own (50 characters or more), e.g. "
