@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0011_plan_prices"),
+        ("tenants", "0013_due_work"),
     ]
 
     operations = [
