@@ -8,7 +8,6 @@ at most that often, so a warm request touches neither the database nor the share
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ from django_tenants.postgresql_backend.base import FakeTenant
 from django_tenants.utils import get_public_schema_name
 
 from .hosts import office_host, public_port, request_origin, tenant_url
-
-logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "tenants:routing:generation"
 # What ``request.tenant`` is on the platform host (django-tenants' templates expect a schema name).
@@ -77,13 +74,9 @@ class GenerationCache:
         self._lock = threading.Lock()
 
     def _shared_generation(self):
-        try:
-            return caches["platform"].get(GENERATION_KEY, 0)
-        except Exception:  # noqa: BLE001 - the shared cache is down: keep serving what this process knows
-            logger.warning(
-                "the routing generation cannot be read; this process keeps its routes", exc_info=True
-            )
-            return self._generation
+        # While Redis is down the cache answers a miss (config.cache): routes then come from the
+        # database, each loaded once.
+        return caches["platform"].get(GENERATION_KEY, 0)
 
     def _refresh_generation(self) -> None:
         interval = settings.PORTICO_ROUTING_RECHECK_SECONDS

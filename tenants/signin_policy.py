@@ -68,6 +68,7 @@ limited = Signal()
 
 class SignInLimited(Exception):
     status = 429
+    api_message = "Too many attempts. Try again later."  # API answers are in English
 
     def __init__(self, retry_after: int, *, surface: str = ""):
         super().__init__(retry_after)
@@ -156,6 +157,7 @@ class SignInUnavailable(SignInLimited):
     back, rather than letting guesses through uncounted."""
 
     status = 503
+    api_message = "Signing in is briefly unavailable. Try again later."
 
     def message(self) -> str:
         from django.utils.translation import gettext
@@ -224,8 +226,7 @@ def account_proven(account: str) -> None:
 def limited_response(request, exc: SignInLimited) -> HttpResponse:
     status = exc.status
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        text = "Signing in is briefly unavailable. Try again later." if status == 503 else None
-        response = JsonResponse({"message": text or "Too many attempts. Try again later."}, status=status)
+        response = JsonResponse({"message": exc.api_message}, status=status)
     else:
         from django.shortcuts import render
 

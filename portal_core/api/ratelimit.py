@@ -91,12 +91,6 @@ def _redis_count(key: str) -> int:
     return client.execute_command("EVALSHA", sha, 1, key, WINDOW + 5)
 
 
-def redis_errors():
-    import redis
-
-    return redis.exceptions.RedisError
-
-
 _warned_at = 0.0
 
 
@@ -114,10 +108,12 @@ def hit(token_id: str, *, limit: int) -> Verdict:
     window = int(now // WINDOW)
     reset = max(1, int((window + 1) * WINDOW - now))
     key = f"portico:ratelimit:api:{token_id}:{window}"
+    import redis
+
     try:
         client = _redis_client()
         count = _local.incr(key) if client is None else _redis_count(key)
-    except (redis_errors(), OSError) as exc:
+    except (redis.exceptions.RedisError, OSError) as exc:
         # The API stays open while Redis is down (documented); the warning says it is uncounted.
         _warn_uncounted(exc)
         return Verdict(allowed=True, limit=limit, remaining=limit, reset=reset)

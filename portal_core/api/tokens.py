@@ -125,7 +125,6 @@ class RefreshTokenView(PorticoAPIView):
 
 def limited_answer(exc: SignInLimited):
     """429 with Retry-After, or 503 while the attempt counters cannot be reached (fail closed)."""
-    text = "Signing in is briefly unavailable. Try again later." if exc.status == 503 else None
-    response = message(text or "Too many attempts. Try again later.", exc.status)
+    response = message(exc.api_message, exc.status)
     response["Retry-After"] = str(exc.retry_after)
     return response

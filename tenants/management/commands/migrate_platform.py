@@ -10,6 +10,7 @@ run again takes up what is left (each schema is recorded as soon as it is done).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -144,25 +145,20 @@ class Command(BaseCommand):
             return failures
         progress = Progress(len(due), stream=self.stderr._out)
         progress.update(0, 0)
-        done = 0
         if jobs <= 1 or len(due) == 1:
-            for schema in due:
-                schema, error, _ = _migrate_one(schema)
-                done, failures = self._count(schema, error, done, failures)
-                progress.update(done, len(failures))
-            return failures
-        connections.close_all()
-        context = multiprocessing.get_context("fork")  # workers inherit the loaded apps and settings
-        with context.Pool(processes=min(jobs, len(due)), initializer=_worker_init) as pool:
-            for schema, error, _ in pool.imap_unordered(_migrate_one, due):
-                done, failures = self._count(schema, error, done, failures)
+            pool = contextlib.nullcontext()
+            results = map(_migrate_one, due)
+        else:
+            connections.close_all()
+            context = multiprocessing.get_context("fork")  # workers inherit the loaded apps and settings
+            pool = context.Pool(processes=min(jobs, len(due)), initializer=_worker_init)
+            results = pool.imap_unordered(_migrate_one, due)
+        done = 0
+        with pool:
+            for schema, error, _ in results:
+                if error:
+                    failures[schema] = error
+                else:
+                    done += 1  # the worker recorded the schema's state (django-tenants' schema_migrated)
                 progress.update(done, len(failures))
         return failures
-
-    @staticmethod
-    def _count(schema: str, error: str | None, done: int, failures: dict[str, str]):
-        if error:
-            failures[schema] = error
-        else:
-            done += 1  # the worker recorded the schema's state (django-tenants' schema_migrated)
-        return done, failures
